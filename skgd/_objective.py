@@ -1,0 +1,154 @@
+"""The objective J: a log-loss composed with ``X``, sample weights and a penalty.
+
+This module is the one place where ``X`` appears.  Everything else refers to
+the objective written down here.
+
+With integer class codes ``y_i`` in ``0 .. K-1``, per-sample weights
+``s_i = sample_weight_i * class_weight[y_i]`` and ``S = sum_i s_i``::
+
+    J(W, b) = (1/S) sum_i s_i loss(x_i W^T + b, y_i)
+              + 1/(C S) * [ (1 - l1_ratio)/2 ||W||_2^2 + l1_ratio ||W||_1 ]
+
+- binary (K = 2): ``W`` has one row, ``loss(z, t) = log(1 + exp(z)) - t z``;
+- K > 2: ``W`` has K rows (the symmetric parametrisation), and
+  ``loss(z, t) = logsumexp(z) - z[t]``;
+- the intercept ``b`` is never penalised; ``C = inf`` means no penalty.
+
+This is scikit-learn's ``C * sum_i s_i loss_i + penalty`` divided by ``C S``,
+so both have the same minimiser.  With unit weights and no penalty it is the
+plain mean log-loss ``J = (1/m) sum_i loss_i``.
+
+Parameter layout
+----------------
+The solvers work on one array ``params`` of shape
+``(n_rows, n_features + fit_intercept)``, where ``n_rows`` is 1 for binary and
+K otherwise; when ``fit_intercept`` is true the intercept is the last column.
+"""
+
+import numpy as np
+
+from ._losses import make_loss
+
+
+class LogisticObjective:
+    """J split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data, float32 or float64; never copied or modified.
+    y : ndarray of shape (n_samples,)
+        Integer class codes in ``0 .. n_classes - 1``.
+    sample_weight : ndarray of shape (n_samples,)
+        The weights ``s_i`` (sample weight times class weight); ``sum > 0``.
+    n_classes : int
+        Number of classes K >= 2.
+    fit_intercept : bool
+        Whether ``params`` carries an (unpenalised) intercept column.
+    penalty : ElasticNet
+        Penalty on the weights, with strength ``1 / (C * S)``.
+    """
+
+    def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty):
+        self.X = X
+        self.y = y
+        self.dtype = X.dtype
+        # s_i / S: the objective is a weighted mean, whatever the weights' scale
+        self.sample_weight = (sample_weight / sample_weight.sum()).astype(X.dtype)
+        self.loss = make_loss(n_classes)
+        self.fit_intercept = fit_intercept
+        self.penalty = penalty
+        self.n_features = X.shape[1]
+        self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
+
+    def split(self, params):
+        """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
+        coef = params[:, : self.n_features]
+        intercept = params[:, self.n_features] if self.fit_intercept else None
+        return coef, intercept
+
+    def raw_predictions(self, params, X=None):
+        """``X @ W.T + b``: shape ``(n_samples,)`` binary, ``(n_samples, K)`` else."""
+        X = self.X if X is None else X
+        return raw_predictions(X, *self.split(params))
+
+    def smooth_value(self, params):
+        """f: weighted mean loss plus the squared-L2 part of the penalty."""
+        coef, _ = self.split(params)
+        loss = self.loss.loss(self.raw_predictions(params), self.y)
+        return float(self.sample_weight @ loss) + self.penalty.smooth_value(coef)
+
+    def smooth_value_and_gradient(self, params):
+        """f and its gradient, in the layout of ``params``."""
+        coef, _ = self.split(params)
+        loss, residual = self.loss.loss_and_residual(self.raw_predictions(params), self.y)
+        value = float(self.sample_weight @ loss) + self.penalty.smooth_value(coef)
+        # dJ/dW = X^T (w * residual), dJ/db = sum_i w_i residual_i
+        residual *= self.sample_weight if residual.ndim == 1 else self.sample_weight[:, None]
+        residual = residual.reshape(residual.shape[0], -1)
+        grad = np.empty(self.shape, dtype=self.dtype)
+        grad[:, : self.n_features] = (self.X.T @ residual).T
+        if self.fit_intercept:
+            grad[:, self.n_features] = residual.sum(axis=0)
+        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
+        return value, grad
+
+    def nonsmooth_value(self, params):
+        """g: the L1 part of the penalty."""
+        return self.penalty.nonsmooth_value(self.split(params)[0])
+
+    def value(self, params):
+        """J = f + g."""
+        return self.smooth_value(params) + self.nonsmooth_value(params)
+
+    def prox(self, params, step):
+        """Prox of ``step * g``: soft-threshold the weights, leave the intercept."""
+        if self.penalty.is_smooth:
+            return params
+        out = params.copy()
+        out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
+        return out
+
+    def lipschitz_bound(self):
+        """An upper bound on the Lipschitz constant of the gradient of f.
+
+        The Hessian of the loss in raw space is bounded by the loss's
+        ``curvature_bound``, and the weighted Gram matrix by its trace
+        ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
+        loose; the solvers adapt the step from there.
+        """
+        X = self.X
+        if hasattr(X, "multiply"):
+            squared_norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        else:
+            squared_norms = np.einsum("ij,ij->i", X, X)
+        trace = float(self.sample_weight @ squared_norms) + float(self.fit_intercept)
+        return self.loss.curvature_bound * trace + self.penalty.l2_strength
+
+
+    def gradient_scale(self):
+        """A bound on the terms of the gradient: ``max(|x_ij|, 1)``.
+
+        Residuals lie in [-1, 1] and the weights sum to 1, so no entry of the
+        data term's gradient sums terms larger than this.
+        """
+        return max(float(self.X.max()), -float(self.X.min()), 1.0)
+
+
+def raw_predictions(X, coef, intercept):
+    """``X @ coef.T + intercept``, squeezed to one column for a binary model.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    coef : ndarray of shape (n_rows, n_features)
+    intercept : ndarray of shape (n_rows,) or None
+
+    Returns
+    -------
+    raw : ndarray of shape (n_samples,) if ``n_rows == 1``, else (n_samples, n_rows)
+    """
+    raw = np.asarray(X @ coef[0] if coef.shape[0] == 1 else X @ coef.T)
+    if intercept is not None:
+        raw += intercept[0] if coef.shape[0] == 1 else intercept
+    return raw
