@@ -30,10 +30,11 @@ class ElasticNet:
     """
 
     def __init__(self, strength, l1_ratio):
-        self.strength = strength
-        self.l1_ratio = l1_ratio
-        self.l2_strength = strength * (1 - l1_ratio)
-        self.l1_strength = strength * l1_ratio
+        # Python floats, so that float32 coefficients are never promoted
+        self.strength = float(strength)
+        self.l1_ratio = float(l1_ratio)
+        self.l2_strength = self.strength * (1 - self.l1_ratio)
+        self.l1_strength = self.strength * self.l1_ratio
 
     @property
     def is_smooth(self):

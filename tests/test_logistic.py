@@ -1,0 +1,220 @@
+"""GDLogisticRegression as users meet it: attributes, inputs, pipelines, searches."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
+from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skgd import GDLogisticRegression
+
+
+@pytest.fixture(scope="module")
+def binary():
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    X, y = make_classification(
+        n_samples=150, n_features=6, n_informative=4, n_classes=3, random_state=1
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("solver", ["gd", "agd"])
+def test_fitted_attributes(solver, binary, multiclass):
+    for (X, y), n_rows in [(binary, 1), (multiclass, 3)]:
+        model = GDLogisticRegression(solver=solver).fit(X, y)
+        assert model.coef_.shape == (n_rows, X.shape[1])
+        assert model.intercept_.shape == (n_rows,)
+        assert model.n_iter_.shape == (1,) and model.n_iter_.dtype.kind == "i"
+        assert model.converged_ is True
+        assert model.loss_curve_.shape == (model.n_iter_[0] + 1,)
+        assert_array_equal(model.classes_, np.unique(y))
+        proba = model.predict_proba(X)
+        assert_allclose(proba.sum(axis=1), 1.0)
+        assert_allclose(np.exp(model.predict_log_proba(X)), proba, rtol=1e-12)
+        assert_array_equal(model.predict(X), model.classes_[proba.argmax(axis=1)])
+
+
+def test_loss_curve_ends_at_objective_of_returned_coefficients(binary):
+    X, y = binary
+    C = 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GDLogisticRegression(C=C, max_iter=5).fit(X, y)
+    z = X @ model.coef_[0] + model.intercept_[0]
+    J = np.mean(np.logaddexp(0, z) - y * z) + 0.5 * np.sum(model.coef_**2) / (C * len(y))
+    assert model.loss_curve_[-1] == pytest.approx(J, rel=1e-12)
+    assert model.loss_curve_[0] == pytest.approx(np.log(2), rel=1e-12)  # start at w = 0, b = 0
+
+
+def test_gd_never_increases_cost(binary):
+    curve = GDLogisticRegression(C=10.0).fit(*binary).loss_curve_
+    rounding = 64 * np.finfo(float).eps * curve[:-1]  # the solvers' rounding allowance
+    assert np.all(np.diff(curve) <= rounding)
+
+
+def test_one_fixed_step_is_the_seeds_update(binary):
+    """w_j := w_j - alpha dJ/dw_j and b := b - alpha dJ/db, all at once, from w = 0, b = 0."""
+    X, y = binary
+    alpha = 0.3
+    model = GDLogisticRegression(C=np.inf, learning_rate=alpha, max_iter=1, tol=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    error = expit(X @ np.zeros(5) + 0.0) - y  # f(x_i) - y_i at w = 0, b = 0
+    w = 0 - alpha * (X.T @ error) / len(y)
+    b = 0 - alpha * error.mean()
+    assert_allclose(model.coef_[0], w, rtol=1e-14)
+    assert model.intercept_[0] == pytest.approx(b, rel=1e-14)
+
+
+@pytest.mark.parametrize("solver", ["gd", "agd"])
+def test_diverging_learning_rate_raises_and_keeps_no_nan(solver):
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    X = X * 1000.0  # unscaled: a step of 10 overshoots wildly
+    model = GDLogisticRegression(solver=solver, learning_rate=10.0)
+    with pytest.raises(ValueError, match=r"learning_rate=10\.0"):
+        model.fit(X, y)
+    assert not hasattr(model, "coef_")
+
+
+def test_convergence_warning_names_gradient_tol_and_hint(binary):
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2 .* > tol=1e-12\. Scale the features"):
+        model = GDLogisticRegression(max_iter=2).fit(*binary)
+    assert model.converged_ is False
+    assert model.n_iter_[0] == 2
+
+
+def test_l1_gives_exact_zeros(binary):
+    X, y = binary
+    X = np.hstack([X, np.random.RandomState(0).normal(size=(len(y), 10))])  # noise features
+    model = GDLogisticRegression(C=0.05, l1_ratio=1.0).fit(X, y)
+    assert np.count_nonzero(model.coef_ == 0.0) >= 5
+
+
+def test_float32_stays_float32(multiclass):
+    X, y = multiclass
+    model = GDLogisticRegression().fit(X.astype(np.float32), y)
+    assert model.coef_.dtype == np.float32 and model.intercept_.dtype == np.float32
+    assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
+    reference = GDLogisticRegression().fit(X, y)
+    assert_allclose(model.coef_, reference.coef_, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("container", [np.asfortranarray, sp.csr_matrix, sp.csc_matrix, sp.coo_matrix])
+def test_input_containers_give_the_same_model(container, multiclass):
+    X, y = multiclass
+    expected = GDLogisticRegression().fit(X, y)
+    model = GDLogisticRegression().fit(container(X), y)
+    assert_allclose(model.coef_, expected.coef_, rtol=1e-8, atol=1e-10)
+    assert_allclose(model.predict_proba(container(X)), expected.predict_proba(X), rtol=1e-8)
+
+
+def test_inputs_are_not_modified_nor_copied(binary):
+    X, y = binary
+    X_before, y_before = X.copy(), y.copy()
+    weight = np.linspace(0.5, 2.0, len(y))
+    weight_before = weight.copy()
+    X.setflags(write=False)  # any write into X would raise
+    try:
+        GDLogisticRegression(l1_ratio=0.5, class_weight="balanced").fit(X, y, sample_weight=weight)
+    finally:
+        X.setflags(write=True)
+    assert_array_equal(X, X_before)
+    assert_array_equal(y, y_before)
+    assert_array_equal(weight, weight_before)
+
+
+def test_string_labels_and_dataframe(multiclass):
+    X, y = multiclass
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    model = GDLogisticRegression().fit(frame, labels)
+    assert_array_equal(model.classes_, ["setosa", "versicolor", "virginica"])
+    assert_array_equal(model.feature_names_in_, frame.columns)
+    reference = LogisticRegression(tol=1e-10, max_iter=1000).fit(frame, labels)
+    assert_array_equal(model.predict(frame), reference.predict(frame))
+
+
+def test_warm_start_continues_from_previous_solution(binary):
+    X, y = binary
+    model = GDLogisticRegression(warm_start=True).fit(X, y)
+    model.fit(X, y)
+    assert model.n_iter_[0] == 0  # already optimal
+    with pytest.raises(ValueError, match="warm_start=True needs the same features"):
+        model.fit(X[:, :3], y)
+
+
+def test_unfitted_and_invalid_parameters(binary):
+    X, y = binary
+    with pytest.raises(NotFittedError):
+        GDLogisticRegression().predict(X)
+    for params, name in [
+        ({"C": 0}, "C"),
+        ({"l1_ratio": 1.5}, "l1_ratio"),
+        ({"solver": "newton"}, "solver"),
+        ({"learning_rate": "fast"}, "learning_rate"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": -1.0}, "tol"),
+    ]:
+        with pytest.raises(ValueError, match=f"The '{name}' parameter"):
+            GDLogisticRegression(**params).fit(X, y)
+
+
+def test_sample_weight_routes_through_metadata_routing(binary):
+    X, y = binary
+    weight = np.random.RandomState(0).uniform(0.1, 3.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scaled = make_pipeline(StandardScaler(), GDLogisticRegression().set_fit_request(sample_weight=True))
+        scaled.set_params(standardscaler__copy=True)
+        scaled[0].set_fit_request(sample_weight=False)
+        routed = scaled.fit(X, y, sample_weight=weight)[-1]
+    direct = GDLogisticRegression().fit(StandardScaler().fit_transform(X), y, sample_weight=weight)
+    assert_allclose(routed.coef_, direct.coef_, rtol=1e-10)
+
+
+# The seed's tumour diagnosis (binary) and handwritten digits (10 classes).
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_digits])
+def test_pipeline_and_cross_validation_match_scikit_learn(loader):
+    X, y = loader(return_X_y=True)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    ours = cross_val_score(make_pipeline(StandardScaler(), GDLogisticRegression()), X, y, cv=cv)
+    theirs = cross_val_score(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000, tol=1e-8)), X, y, cv=cv
+    )
+    # The same objective at the same optimum: the same held-out accuracy, fold by fold.
+    assert_allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_digits])
+def test_grid_search_over_C_and_l1_ratio(loader):
+    X, y = loader(return_X_y=True)
+    grid = {"model__C": [0.1, 1.0], "model__l1_ratio": [0.0, 0.5]}
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    pipeline = make_pipeline(StandardScaler(), GDLogisticRegression())
+    pipeline.steps[-1] = ("model", pipeline.steps[-1][1])
+    ours = GridSearchCV(pipeline, grid, cv=cv, n_jobs=2).fit(X, y)
+    # saga is scikit-learn's solver for elastic-net; at its default tol it takes
+    # minutes on digits, and 1e-3 already settles held-out accuracy.
+    reference = make_pipeline(StandardScaler(), LogisticRegression(solver="saga", tol=1e-3, max_iter=2000))
+    reference.steps[-1] = ("model", reference.steps[-1][1])
+    theirs = GridSearchCV(reference, grid, cv=cv, n_jobs=2).fit(X, y)
+    assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.01
+    )
+    assert ours.best_score_ >= theirs.best_score_ - 0.005
