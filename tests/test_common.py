@@ -5,11 +5,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgd import GDLogisticRegression
 
-# With C=inf the optimum on the checks' tiny separable data lies at infinity,
-# so no solver can make two fits agree to 1e-7 there: LogisticRegression's
-# own solvers fail these checks in that configuration for the same reason.
+# With C=inf the optimum on the checks' tiny separable data lies at infinity:
+# J only approaches its infimum 0 as the coefficients grow without bound, so a
+# fit with integer weights and one on repeated rows can agree only if they
+# follow the same path bit for bit.  Barzilai-Borwein steps grow without bound
+# as the curvature vanishes there, and amplify the summation-order rounding
+# that separates the two data sets.  scikit-learn declares these checks as
+# expected failures of LogisticRegression too.  agd's steps stay bounded, and
+# it passes.
 _UNBOUNDED_OPTIMUM = {
-    name: "without a penalty the optimum on separable toy data lies at infinity"
+    name: "with C=inf the optimum on separable toy data lies at infinity"
     for name in (
         "check_sample_weight_equivalence_on_dense_data",
         "check_sample_weight_equivalence_on_sparse_data",
@@ -29,9 +34,12 @@ CONFIGURATIONS = [
 
 
 def _expected_failures(estimator):
-    return _UNBOUNDED_OPTIMUM if np.isinf(estimator.C) else {}
+    unbounded = np.isinf(estimator.C) and estimator.solver == "gd"
+    return _UNBOUNDED_OPTIMUM if unbounded else {}
 
 
-@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=_expected_failures)
+@parametrize_with_checks(
+    CONFIGURATIONS, expected_failed_checks=_expected_failures, xfail_strict=True
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
