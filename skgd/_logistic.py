@@ -178,12 +178,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 f"the data contains only one class: {encoder.classes_[0]!r}."
             )
         sample_weight = _check_sample_weight(sample_weight, X.shape[0])
-        class_weight = compute_class_weight(
-            self.class_weight, classes=encoder.classes_, y=y, sample_weight=sample_weight
-        )
+        n_classes = len(encoder.classes_)
+        class_weight = _class_weights(self.class_weight, encoder.classes_, y, codes, sample_weight)
         weights = sample_weight * class_weight[codes]
 
-        n_classes = len(encoder.classes_)
         strength = 1.0 / (self.C * weights.sum())  # 0.0 for C = inf
         objective = LogisticObjective(
             X,
@@ -329,6 +327,21 @@ def _check_sample_weight(sample_weight, n_samples):
     if not sample_weight.sum() > 0:
         raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
     return sample_weight
+
+
+def _class_weights(class_weight, classes, y, codes, sample_weight):
+    """Weight of each class, indexed by code, with LogisticRegression's semantics.
+
+    "balanced" gives class k the weight ``S / (n_classes * S_k)``, where ``S_k``
+    totals the sample weights of class k (scikit-learn >= 1.7 does the same;
+    its helper lacks ``sample_weight`` in 1.6, so it is computed here).
+    """
+    if class_weight == "balanced":
+        totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
+        with np.errstate(divide="ignore"):  # a class of zero total weight: any value works
+            balanced = sample_weight.sum() / (len(classes) * totals)
+        return np.where(totals > 0, balanced, 1.0)
+    return compute_class_weight(class_weight, classes=classes, y=y)
 
 
 def _progress_printer(verbose):
