@@ -67,10 +67,12 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         that makes J blow up raises an error naming it.
     max_iter : int, default=1000
         Maximum number of iterations.
-    tol : float, default=1e-4
+    tol : float, default=1e-12
         Stop when the largest absolute entry of the gradient of J (the
         gradient mapping when ``l1_ratio > 0``) is at most ``tol``, the
-        criterion LogisticRegression's lbfgs uses.
+        criterion LogisticRegression's lbfgs uses.  The default fits the
+        optimum to working precision; ``1e-4`` gives lbfgs's default accuracy.
+        A ``tol`` below what the input's dtype allows is raised to that.
     warm_start : bool, default=False
         Start from the previous fit's ``coef_`` and ``intercept_``.
     random_state : int, RandomState instance or None, default=None
@@ -162,12 +164,14 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         validate_params(self, SOLVERS)
+        warm = self.warm_start and hasattr(self, "coef_")
         X, y = validate_data(
             self,
             X,
             y,
             accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32],
+            reset=not warm,  # a warm start needs the features it was fitted on
         )
         check_classification_targets(y)
         encoder = LabelEncoder()
@@ -181,6 +185,11 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         n_classes = len(encoder.classes_)
         class_weight = _class_weights(self.class_weight, encoder.classes_, y, codes, sample_weight)
         weights = sample_weight * class_weight[codes]
+        if not weights.sum() > 0:
+            raise ValueError(
+                "The class weights times the sample weights sum to zero: at least one "
+                "sample must carry positive weight."
+            )
 
         strength = 1.0 / (self.C * weights.sum())  # 0.0 for C = inf
         objective = LogisticObjective(
@@ -191,7 +200,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             self.fit_intercept,
             ElasticNet(strength, self.l1_ratio),
         )
-        start = self._start_point(objective, encoder.classes_)
+        start = self._start_point(objective, encoder.classes_, warm)
         solve = SOLVERS[self.solver]
         with np.errstate(over="ignore", under="ignore"):
             result = solve(
@@ -216,19 +225,16 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
 
-    def _start_point(self, objective, classes):
+    def _start_point(self, objective, classes, warm):
         """Zeros, or the previous solution when warm-starting a compatible fit."""
         start = np.zeros(objective.shape, dtype=objective.dtype)
-        if not (self.warm_start and hasattr(self, "coef_")):
+        if not warm:
             return start
-        if self.coef_.shape != start[:, : objective.n_features].shape or not np.array_equal(
-            self.classes_, classes
-        ):
+        if not np.array_equal(self.classes_, classes):
             raise ValueError(
-                "warm_start=True needs the same features and classes as the previous "
-                f"fit: coef_ has shape {self.coef_.shape} for classes {self.classes_}, "
-                f"the new data needs {start[:, : objective.n_features].shape} for "
-                f"classes {classes}. Set warm_start=False to start afresh."
+                "warm_start=True needs the same classes as the previous fit: it had "
+                f"{self.classes_}, the new data has {classes}. Set warm_start=False "
+                "to start afresh."
             )
         start[:, : objective.n_features] = self.coef_
         if objective.fit_intercept:
@@ -303,6 +309,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[indices]
 
+    def __sklearn_is_fitted__(self):
+        # a fit that raised (e.g. on divergence) may have set n_features_in_ only
+        return hasattr(self, "coef_")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -315,7 +325,7 @@ def _check_sample_weight(sample_weight, n_samples):
         return np.ones(n_samples)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     if sample_weight.ndim == 0:
-        return np.full(n_samples, float(sample_weight))
+        sample_weight = np.full(n_samples, float(sample_weight))
     if sample_weight.shape != (n_samples,):
         raise ValueError(
             f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
@@ -354,7 +364,7 @@ def _progress_printer(verbose):
     def monitor(iteration, value, optimality, step):
         if iteration % every == 0:
             print(
-                f"iter {iteration:5d}  J {value:.10g}  max|grad| {optimality:.3e}  "
+                f"iter {iteration:5d}  J {value:.10g}  max|G| {optimality:.3e}  "
                 f"step {step:.3e}  {time.perf_counter() - started:.2f}s"
             )
 
@@ -363,8 +373,9 @@ def _progress_printer(verbose):
 
 def _non_convergence_message(estimator, result, dtype):
     """Why a fit stopped short of ``tol``, and what to try."""
+    gradient = "gradient mapping" if estimator.l1_ratio > 0 else "gradient"
     reached = (
-        f"the largest entry of the gradient is {result.optimality:.3e} > tol={result.tol:.3g}"
+        f"the largest entry of the {gradient} is {result.optimality:.3e} > tol={result.tol:.3g}"
     )
     if result.n_iter >= estimator.max_iter:
         return (

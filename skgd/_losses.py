@@ -60,15 +60,14 @@ class MultinomialLogLoss:
 
     def loss(self, raw, y):
         """Per-sample loss, computed without overflow for any ``raw``."""
-        return logsumexp(raw, axis=1) - np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
+        return logsumexp(raw, axis=1) - _true_class_raw(raw, y)
 
     def loss_and_residual(self, raw, y):
         """Per-sample loss and its derivative ``softmax(raw) - onehot(t)``."""
         log_norm = logsumexp(raw, axis=1)
-        loss = log_norm - np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
-        residual = np.exp(raw - log_norm[:, None])
+        residual = np.exp(raw - log_norm[:, None])  # softmax, sharing log_norm with the loss
         residual[np.arange(raw.shape[0]), y] -= 1
-        return loss, residual
+        return log_norm - _true_class_raw(raw, y), residual
 
     def predict_proba(self, raw):
         """Class probabilities, shape ``(n_samples, n_classes)``."""
@@ -77,6 +76,11 @@ class MultinomialLogLoss:
     def predict_log_proba(self, raw):
         """Log-probabilities, accurate even where a probability underflows."""
         return raw - logsumexp(raw, axis=1, keepdims=True)
+
+
+def _true_class_raw(raw, y):
+    """``raw[i, y[i]]`` for every row i."""
+    return np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
 
 
 def make_loss(n_classes):

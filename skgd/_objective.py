@@ -67,10 +67,9 @@ class LogisticObjective:
         intercept = params[:, self.n_features] if self.fit_intercept else None
         return coef, intercept
 
-    def raw_predictions(self, params, X=None):
+    def raw_predictions(self, params):
         """``X @ W.T + b``: shape ``(n_samples,)`` binary, ``(n_samples, K)`` else."""
-        X = self.X if X is None else X
-        return raw_predictions(X, *self.split(params))
+        return raw_predictions(self.X, *self.split(params))
 
     def smooth_value(self, params):
         """f: weighted mean loss plus the squared-L2 part of the penalty."""
@@ -98,7 +97,7 @@ class LogisticObjective:
         return self.penalty.nonsmooth_value(self.split(params)[0])
 
     def value(self, params):
-        """J = f + g."""
+        """J = f + g (the solvers combine the parts themselves)."""
         return self.smooth_value(params) + self.nonsmooth_value(params)
 
     def prox(self, params, step):
@@ -124,7 +123,6 @@ class LogisticObjective:
             squared_norms = np.einsum("ij,ij->i", X, X)
         trace = float(self.sample_weight @ squared_norms) + float(self.fit_intercept)
         return self.loss.curvature_bound * trace + self.penalty.l2_strength
-
 
     def gradient_scale(self):
         """A bound on the terms of the gradient: ``max(|x_ij|, 1)``.

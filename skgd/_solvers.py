@@ -48,6 +48,10 @@ BACKTRACK = 0.5
 GROW = 1.1
 # Halvings after which a line search gives up: the iterate is at rounding level.
 MAX_BACKTRACKS = 60
+# Barzilai-Borwein steps are capped at MAX_STEP_RATIO / lipschitz_bound().  They
+# only approach the cap where J's curvature vanishes (C=inf on separable data,
+# optimum at infinity); unbounded, they amplify rounding there.
+MAX_STEP_RATIO = 1e6
 # Changes of f smaller than ROUNDING * eps * |f| are treated as rounding noise.
 ROUNDING = 64
 # The attainable tol, in units of eps times the problem's gradient scale.
@@ -187,7 +191,8 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
     tol : float
     monitor : callable, default=None
         Called as ``monitor(iteration, value, optimality, step)`` after each
-        iteration.
+        iteration, with F and ``max |G|`` at the new iterate (for agd, at the
+        extrapolated point, until the stopping rule is checked at the iterate).
 
     Returns
     -------
@@ -221,7 +226,7 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
         if not fixed:
             curvature = np.vdot(move, grad_new - grad)
             if curvature > 0:
-                step = float(np.vdot(move, move) / curvature)
+                step = min(float(np.vdot(move, move) / curvature), MAX_STEP_RATIO * reference_step)
         x, grad, value = x_new, grad_new, value_new
     return SolverResult(x, n_iter, optimality <= tol, optimality, tol, progress.loss_curve)
 
@@ -261,6 +266,8 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
                 break
             step *= BACKTRACK
         else:  # no step satisfies the bound: x is optimal to rounding precision
+            _, grad = problem.smooth_value_and_gradient(x)
+            optimality = gradient_mapping_norm(problem, x, grad, reference_step)
             break
         n_iter += 1
         value_new = f_new + problem.nonsmooth_value(x_new)

@@ -139,6 +139,54 @@ def test_inputs_are_not_modified_nor_copied(binary):
     assert_array_equal(weight, weight_before)
 
 
+@pytest.mark.parametrize("sample_weight, message", [
+    (-1.0, "non-negative"),
+    (np.nan, "NaN or infinity"),
+    (0.0, "sums to zero"),
+    ("wrong length", r"sample_weight.shape == \(3,\), expected \(120,\)"),
+])
+def test_invalid_sample_weight_raises(sample_weight, message, binary):
+    X, y = binary
+    if isinstance(sample_weight, str):
+        sample_weight = np.ones(3)
+    with pytest.raises(ValueError, match=message):
+        GDLogisticRegression().fit(X, y, sample_weight=sample_weight)
+
+
+def test_zero_class_weights_raise(binary):
+    with pytest.raises(ValueError, match="sum to zero"):
+        GDLogisticRegression(class_weight={0: 0.0, 1: 0.0}).fit(*binary)
+
+
+@pytest.mark.parametrize("container", [np.ascontiguousarray, np.asfortranarray, sp.csr_matrix, sp.csc_matrix])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_usable_X_reaches_the_objective_uncopied(container, dtype, binary, monkeypatch):
+    from skgd import _logistic
+
+    seen = []
+
+    class Spy(_logistic.LogisticObjective):
+        def __init__(self, X, *args):
+            seen.append(X)
+            super().__init__(X, *args)
+
+    monkeypatch.setattr(_logistic, "LogisticObjective", Spy)
+    X = container(binary[0].astype(dtype))
+    GDLogisticRegression(tol=1e-4).fit(X, binary[1])
+    data = X.data if sp.issparse(X) else X
+    received = seen[0].data if sp.issparse(seen[0]) else seen[0]
+    assert np.shares_memory(received, data)
+
+
+def test_diverged_fit_is_not_fitted():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=0)
+    model = GDLogisticRegression(learning_rate=1e3)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(X * 1000.0, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
 def test_string_labels_and_dataframe(multiclass):
     X, y = multiclass
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
@@ -155,8 +203,13 @@ def test_warm_start_continues_from_previous_solution(binary):
     model = GDLogisticRegression(warm_start=True).fit(X, y)
     model.fit(X, y)
     assert model.n_iter_[0] == 0  # already optimal
-    with pytest.raises(ValueError, match="warm_start=True needs the same features"):
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match="X has 3 features"):
         model.fit(X[:, :3], y)
+    with pytest.raises(ValueError, match="warm_start=True needs the same classes"):
+        model.fit(X, np.where(y == 1, 2, y))
+    assert_array_equal(model.coef_, coef)  # the failed fits lost nothing
+    assert_array_equal(model.predict(X), GDLogisticRegression().fit(X, y).predict(X))
 
 
 def test_unfitted_and_invalid_parameters(binary):

@@ -90,5 +90,8 @@ def test_float32_objective_stays_float32():
     objective32 = LogisticObjective(
         X32, objective.y, np.ones(20), 3, True, ElasticNet(0.1, 0.0)
     )
-    _, grad = objective32.smooth_value_and_gradient(params.astype(np.float32))
+    params32 = params.astype(np.float32)
+    _, grad = objective32.smooth_value_and_gradient(params32)
     assert grad.dtype == np.float32
+    assert objective32.raw_predictions(params32).dtype == np.float32
+    assert objective32.prox(params32, 0.5).dtype == np.float32
