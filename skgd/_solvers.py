@@ -177,8 +177,9 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
     ``x <- prox(x - alpha grad f(x), alpha)``, which for g = 0 is
     ``x <- x - alpha grad F(x)``.  With ``"auto"`` the step starts at
     ``1 / lipschitz_bound()``, then follows Barzilai-Borwein's rule
-    ``|s|^2 / <s, grad difference>``, backtracked until F decreases
-    sufficiently (Wright et al., 2009), so F never increases.
+    ``|s|^2 / <s, grad difference>`` (at most ``MAX_STEP_RATIO`` times the
+    first step), backtracked until F decreases sufficiently (Wright et al.,
+    2009), so F never increases beyond its rounding error.
 
     Parameters
     ----------
