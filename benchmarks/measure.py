@@ -1,0 +1,77 @@
+"""Measurements: wall time, peak memory, the J-versus-time trace, kernel costs."""
+
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+
+def fit_quietly(model, X, y):
+    """Fit, ignoring convergence warnings (the trace stops fits on purpose)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def timed_fit(model, X, y):
+    """(seconds, fitted model)."""
+    start = time.perf_counter()
+    fit_quietly(model, X, y)
+    return time.perf_counter() - start, model
+
+
+def peak_fit_memory(model, X, y):
+    """Peak bytes allocated during a fit, beyond what existed before (tracemalloc).
+
+    numpy and scipy report their array buffers to tracemalloc; BLAS's own
+    workspace is not seen.
+    """
+    tracemalloc.start()
+    try:
+        fit_quietly(model, X, y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def trace(factory, X, y, objective, J, limit):
+    """Points (seconds, J) from fits with max_iter = 1, 2, 4, ... up to ``limit``.
+
+    Each point is a fit from scratch, so its time is what a user would wait
+    for that J.  Stops early once a fit converged before its budget.
+    """
+    points = []
+    budget = 1
+    while budget <= limit:
+        seconds, model = timed_fit(factory(max_iter=budget), X, y)
+        points.append((seconds, J(objective, model)))
+        if int(np.max(model.n_iter_)) < budget:
+            break
+        budget *= 2
+    return points
+
+
+def time_to_reach(points, target):
+    """First time in ``points`` whose J is at most ``target``, or None.
+
+    Times are made non-decreasing first: a fit with a larger budget does the
+    smaller one's work too, so a shorter time is timing noise.
+    """
+    slowest = 0.0
+    for seconds, value in points:
+        slowest = max(slowest, seconds)
+        if value <= target * (1 + 1e-12):
+            return slowest
+    return None
+
+
+def median_seconds(function, repeat=5):
+    """Median wall time of ``function()`` over ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))

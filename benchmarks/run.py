@@ -1,0 +1,209 @@
+"""skgd against scikit-learn's solvers, side by side, in one command.
+
+    python benchmarks/run.py            # the full suite (under 20 minutes on 2 cores)
+    python benchmarks/run.py --quick    # a tenth of the rows, one repeat (minutes)
+    python benchmarks/run.py --smoke    # seconds: CI runs it so the suite cannot rot
+
+For every problem (benchmarks/datasets.py) and competitor
+(benchmarks/competitors.py), all on the same objective J, it reports the fit
+wall time (median and min-max over repeats, competitors interleaved), its
+ratio to LogisticRegression()'s, the iterations, the gap of J to the optimum
+J* (J* from a tight lbfgs solve, or any competitor that got lower), the time
+to reach the J that LogisticRegression() reaches by default, held-out
+accuracy and log-loss, and the peak memory a fit allocates beyond its input.
+Per problem it also times one skgd loss-and-gradient evaluation against one
+streaming pass over X (``X.sum()``).  Output: a table on stdout, the same in
+benchmarks/results/<mode>.md, and one plot of J - J* against time per problem.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, log_loss
+from threadpoolctl import threadpool_info
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from competitors import REFERENCE, J, competitors, objective_of  # noqa: E402
+from datasets import load_problems  # noqa: E402
+from measure import (  # noqa: E402
+    fit_quietly,
+    median_seconds,
+    peak_fit_memory,
+    time_to_reach,
+    timed_fit,
+    trace,
+)
+
+REPEATS = {"full": 3, "quick": 1, "smoke": 1}
+TRACE_LIMIT = {"full": 1024, "quick": 256, "smoke": 8}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine_line():
+    """CPU, cores, BLAS and its threads, library versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    blas = sorted(
+        {f"{lib['internal_api']} {lib['version']} ({lib['num_threads']} threads)"
+         for lib in threadpool_info() if lib["user_api"] == "blas"}
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores; BLAS: {', '.join(blas)}; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"scikit-learn {sklearn.__version__}; {datetime.date.today().isoformat()}"
+    )
+
+
+def optimum(problem, objective):
+    """J* from a tight lbfgs solve."""
+    model = LogisticRegression(tol=1e-10, max_iter=10_000)
+    return J(objective, fit_quietly(model, problem.X_train, problem.y_train))
+
+
+def kernel_costs(problem):
+    """Seconds of one skgd loss-and-gradient evaluation and of one X.sum()."""
+    objective = objective_of(problem, native=True)
+    params = np.zeros(objective.shape, dtype=objective.dtype)
+    evaluation = median_seconds(lambda: objective.smooth_value_and_gradient(params))
+    streaming = median_seconds(lambda: problem.X_train.sum())
+    return evaluation, streaming
+
+
+def run_problem(problem, mode):
+    """Rows of the table for one problem, and the traces for its plot."""
+    objective = objective_of(problem)
+    factories = competitors(problem)
+    X, y = problem.X_train, problem.y_train
+
+    # The memory fits come first and double as warm-up: first-call costs are
+    # not the fit's.
+    memory = {name: peak_fit_memory(factory(), X, y) for name, factory in factories.items()}
+    times = {name: [] for name in factories}
+    fitted = {}
+    for _ in range(REPEATS[mode]):
+        for name, factory in factories.items():  # interleaved against drift
+            seconds, fitted[name] = timed_fit(factory(), X, y)
+            times[name].append(seconds)
+
+    values = {name: J(objective, model) for name, model in fitted.items()}
+    traces = {
+        name: trace(factory, X, y, objective, J, TRACE_LIMIT[mode])
+        for name, factory in factories.items()
+    }
+    best = min([optimum(problem, objective), *values.values()]
+               + [value for points in traces.values() for _, value in points])
+    target = values[REFERENCE]
+    reference_time = np.median(times[REFERENCE])
+    evaluation, streaming = kernel_costs(problem)
+
+    rows = []
+    for name, model in fitted.items():
+        proba = model.predict_proba(problem.X_test)
+        reached = time_to_reach(traces[name], target)
+        rows.append({
+            "problem": problem.name,
+            "model": name,
+            "fit s": np.median(times[name]),
+            "spread": (min(times[name]), max(times[name])),
+            "ratio": np.median(times[name]) / reference_time,
+            "iterations": int(np.max(model.n_iter_)),
+            "J": values[name],
+            "gap": (values[name] - best) / best,
+            "to LR J s": reached,
+            "accuracy": accuracy_score(problem.y_test, model.predict(problem.X_test)),
+            "log-loss": log_loss(problem.y_test, proba, labels=model.classes_),
+            "memory": memory[name] / _nbytes(X),
+        })
+    return rows, traces, best, (evaluation, streaming)
+
+
+def _nbytes(X):
+    return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes if hasattr(X, "indptr") else X.nbytes
+
+
+def format_table(rows, kernels):
+    """The Markdown table; ratio is fit time over LogisticRegression()'s."""
+    header = (
+        "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | "
+        "s to LR()'s J | test acc | test log-loss | peak mem / X |"
+    )
+    lines = [header, "|" + "---|" * 10]
+    for row in rows:
+        low, high = row["spread"]
+        reached = "-" if row["to LR J s"] is None else f"{row['to LR J s']:.3f}"
+        lines.append(
+            f"| {row['problem']} | {row['model']} | {row['fit s']:.3f} ({low:.3f}-{high:.3f}) | "
+            f"{row['ratio']:.2f} | {row['iterations']} | {row['gap']:.1e} | {reached} | "
+            f"{row['accuracy']:.4f} | {row['log-loss']:.4f} | {row['memory']:.1%} |"
+        )
+    lines += ["", "| problem | skgd loss+gradient s | X.sum() s | ratio |", "|---|---|---|---|"]
+    for name, (evaluation, streaming) in kernels.items():
+        lines.append(f"| {name} | {evaluation:.4f} | {streaming:.4f} | {evaluation / streaming:.2f} |")
+    return "\n".join(lines)
+
+
+def plot(problem, traces, best, path):
+    """J - J* against wall time, log scale, every competitor on one axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    floor = 1e-16 * abs(best)
+    for name, points in traces.items():
+        seconds, values = zip(*points)
+        # A fit with a larger budget does the smaller one's work first, so its
+        # time cannot be shorter: the running maximum removes timing noise.
+        seconds = np.maximum.accumulate(seconds)
+        ax.plot(seconds, np.maximum(np.array(values) - best, floor), marker="o", ms=3, label=name)
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_yscale("log")
+    ax.set_xlabel("fit wall time (s)")
+    ax.set_ylabel("J - J*")
+    ax.set_title(f"{problem.name}: {problem.description}", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_true", help="a tenth of the rows, one repeat")
+    group.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    args = parser.parse_args(argv)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    machine = machine_line()
+    print(f"# mode={mode}: {machine}", flush=True)
+    rows, kernels = [], {}
+    for problem in load_problems(mode):
+        problem_rows, traces, best, kernels[problem.name] = run_problem(problem, mode)
+        rows += problem_rows
+        plot(problem, traces, best, args.out / f"{mode}-{problem.name}.png")
+        print(f"done {problem.name}", file=sys.stderr, flush=True)
+    table = format_table(rows, kernels)
+    print(table)
+    (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n\n{table}\n")
+
+
+if __name__ == "__main__":
+    main()

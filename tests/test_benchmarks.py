@@ -1,0 +1,31 @@
+"""The benchmark suite's smoke mode runs end to end, so the suite cannot rot."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def test_smoke_run_writes_table_and_plots(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, str(RUN), "--smoke", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    table = (tmp_path / "smoke.md").read_text()
+    assert completed.stdout.strip().endswith(table.strip().splitlines()[-1])
+    for model in ["skgd gd", "skgd agd", "LogisticRegression()", "LogisticRegression(newton-cholesky)",
+                  "LogisticRegression(saga)", "SGDClassifier(log_loss)"]:
+        assert f"| {model} |" in table
+    problems = ["breast-cancer", "digits", "dense-binary", "dense-float32",
+                "dense-multinomial", "sparse-text", "unscaled"]
+    for problem in problems:
+        assert (tmp_path / f"smoke-{problem}.png").stat().st_size > 1000
+        assert f"| {problem} | skgd gd |" in table
+    # the reference's ratio to itself is exactly 1
+    assert table.count("| LogisticRegression() |") == len(problems)
+    assert all("| 1.00 |" in line for line in table.splitlines() if "| LogisticRegression() |" in line)
