@@ -40,13 +40,17 @@ def trace(factory, X, y, objective, J, limit):
     """Points (seconds, J) from fits with max_iter = 1, 2, 4, ... up to ``limit``.
 
     Each point is a fit from scratch, so its time is what a user would wait
-    for that J.  Stops early once a fit converged before its budget.
+    for that J.  A fit with a larger budget does the smaller one's work first,
+    so its time cannot be shorter: times are kept non-decreasing, which
+    removes timing noise.  Stops early once a fit converged before its budget.
     """
     points = []
     budget = 1
+    slowest = 0.0
     while budget <= limit:
         seconds, model = timed_fit(factory(max_iter=budget), X, y)
-        points.append((seconds, J(objective, model)))
+        slowest = max(slowest, seconds)
+        points.append((slowest, J(objective, model)))
         if int(np.max(model.n_iter_)) < budget:
             break
         budget *= 2
@@ -54,16 +58,10 @@ def trace(factory, X, y, objective, J, limit):
 
 
 def time_to_reach(points, target):
-    """First time in ``points`` whose J is at most ``target``, or None.
-
-    Times are made non-decreasing first: a fit with a larger budget does the
-    smaller one's work too, so a shorter time is timing noise.
-    """
-    slowest = 0.0
+    """First time in ``points`` whose J is at most ``target``, or None."""
     for seconds, value in points:
-        slowest = max(slowest, seconds)
         if value <= target * (1 + 1e-12):
-            return slowest
+            return seconds
     return None
 
 

@@ -120,7 +120,6 @@ def run_problem(problem, mode):
             "spread": (min(times[name]), max(times[name])),
             "ratio": np.median(times[name]) / reference_time,
             "iterations": int(np.max(model.n_iter_)),
-            "J": values[name],
             "gap": (values[name] - best) / best,
             "to LR J s": reached,
             "accuracy": accuracy_score(problem.y_test, model.predict(problem.X_test)),
@@ -166,9 +165,6 @@ def plot(problem, traces, best, path):
     floor = 1e-16 * abs(best)
     for name, points in traces.items():
         seconds, values = zip(*points)
-        # A fit with a larger budget does the smaller one's work first, so its
-        # time cannot be shorter: the running maximum removes timing noise.
-        seconds = np.maximum.accumulate(seconds)
         ax.plot(seconds, np.maximum(np.array(values) - best, floor), marker="o", ms=3, label=name)
     ax.set_xscale("log")
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())

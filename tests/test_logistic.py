@@ -13,7 +13,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, make_classificatio
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgd import GDLogisticRegression
@@ -233,9 +233,10 @@ def test_sample_weight_routes_through_metadata_routing(binary):
     X, y = binary
     weight = np.random.RandomState(0).uniform(0.1, 3.0, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
-        scaled = make_pipeline(StandardScaler(), GDLogisticRegression().set_fit_request(sample_weight=True))
-        scaled.set_params(standardscaler__copy=True)
-        scaled[0].set_fit_request(sample_weight=False)
+        scaled = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            GDLogisticRegression().set_fit_request(sample_weight=True),
+        )
         routed = scaled.fit(X, y, sample_weight=weight)[-1]
     direct = GDLogisticRegression().fit(StandardScaler().fit_transform(X), y, sample_weight=weight)
     assert_allclose(routed.coef_, direct.coef_, rtol=1e-10)
@@ -259,13 +260,12 @@ def test_grid_search_over_C_and_l1_ratio(loader):
     X, y = loader(return_X_y=True)
     grid = {"model__C": [0.1, 1.0], "model__l1_ratio": [0.0, 0.5]}
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    pipeline = make_pipeline(StandardScaler(), GDLogisticRegression())
-    pipeline.steps[-1] = ("model", pipeline.steps[-1][1])
+    pipeline = Pipeline([("scale", StandardScaler()), ("model", GDLogisticRegression())])
     ours = GridSearchCV(pipeline, grid, cv=cv, n_jobs=2).fit(X, y)
     # saga is scikit-learn's solver for elastic-net; at its default tol it takes
     # minutes on digits, and 1e-3 already settles held-out accuracy.
-    reference = make_pipeline(StandardScaler(), LogisticRegression(solver="saga", tol=1e-3, max_iter=2000))
-    reference.steps[-1] = ("model", reference.steps[-1][1])
+    saga = LogisticRegression(solver="saga", tol=1e-3, max_iter=2000)
+    reference = Pipeline([("scale", StandardScaler()), ("model", saga)])
     theirs = GridSearchCV(reference, grid, cv=cv, n_jobs=2).fit(X, y)
     assert_allclose(
         ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.01
