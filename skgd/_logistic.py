@@ -128,7 +128,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         solver="gd",
         learning_rate="auto",
         max_iter=1000,
-        tol=1e-12,
+        tol=1e-4,
         warm_start=False,
         random_state=None,
         verbose=0,
@@ -378,10 +378,16 @@ def _non_convergence_message(estimator, result, dtype):
         f"the largest entry of the {gradient} is {result.optimality:.3e} > tol={result.tol:.3g}"
     )
     if result.n_iter >= estimator.max_iter:
+        # with learning_rate="auto" the solver already works on standardised features
+        scale = (
+            ""
+            if estimator.learning_rate == "auto"
+            else "Scale the features (e.g. StandardScaler in a Pipeline), "
+        )
         return (
             f"solver={estimator.solver!r} did not converge in max_iter={estimator.max_iter} "
-            f"iterations: {reached}. Scale the features (e.g. StandardScaler in a "
-            "Pipeline), increase max_iter, or use a larger tol."
+            f"iterations: {reached}. {scale}{'i' if scale else 'I'}ncrease max_iter, "
+            "or use a larger tol."
         )
     return (
         f"solver={estimator.solver!r} stopped after {result.n_iter} iterations because J "

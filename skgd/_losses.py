@@ -1,13 +1,16 @@
 """Pointwise log-losses in raw-prediction space.
 
 A loss here never sees ``X``: it receives the raw predictions
-``raw = X @ coef.T + intercept`` and the integer-coded targets, and returns the
-per-sample loss and its derivative with respect to ``raw`` (the *residual*).
+``raw = X @ coef.T + intercept`` of some rows, their targets and weights, and
+returns the weighted sum of the per-sample losses and the weighted derivative
+with respect to ``raw`` (the *residual*), written over ``raw`` so that no
+temporary of that size outlives the call.
 :class:`skgd._objective.LogisticObjective` composes a loss with ``X``.
 
-Targets are always integer codes ``0 .. n_classes - 1`` (indices into
-``classes_``).  The binary loss takes ``raw`` of shape ``(n_samples,)`` and the
-code 1 as the positive class; the multinomial loss takes ``raw`` of shape
+Labels are integer codes ``0 .. n_classes - 1`` (indices into ``classes_``);
+``encode_targets`` turns them into the form the loss computes with, once per
+fit.  The binary loss takes ``raw`` of shape ``(n_samples,)`` and the code 1
+as the positive class; the multinomial loss takes ``raw`` of shape
 ``(n_samples, n_classes)``.
 """
 
@@ -25,17 +28,43 @@ class BinaryLogLoss:
     n_raw_columns = 1
     curvature_bound = 0.25
 
-    def loss(self, raw, y):
-        """Per-sample loss, computed without overflow for any ``raw``."""
-        # log(1 + exp(z)) - t z = -log_expit(z) for t = 1, -log_expit(-z) for t = 0
-        signed = np.where(y == 1, raw, -raw)
-        return -log_expit(signed)
+    def encode_targets(self, y, dtype):
+        """The flips ``1 - 2 t``: the loss is ``softplus(flip * raw)``."""
+        return np.where(y == 1, -1, 1).astype(dtype)
 
-    def loss_and_residual(self, raw, y):
-        """Per-sample loss and its derivative ``expit(raw) - t``."""
-        residual = expit(raw)
-        residual -= y
-        return self.loss(raw, y), residual
+    def weighted_loss_and_residual(self, raw, flips, weight):
+        """``sum_i weight_i loss_i``, and ``weight_i * dloss/draw_i`` in place of ``raw``.
+
+        With ``u = flip * raw``, the loss is ``softplus(u) =
+        log1p(exp(-|u|)) + max(u, 0)`` and its derivative
+        ``flip * expit(u) = flip * exp(u - softplus(u))``: neither overflows,
+        and small losses keep their relative precision.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples,)
+            Raw predictions; overwritten with the weighted residual.
+        flips : ndarray of shape (n_samples,)
+            Targets as :meth:`encode_targets` returns them.
+        weight : ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        value : float
+        residual : ndarray of shape (n_samples,)
+            ``raw`` itself.
+        """
+        u = np.multiply(raw, flips, out=raw)
+        loss = np.abs(u)
+        np.negative(loss, out=loss)
+        np.exp(loss, out=loss)
+        np.log1p(loss, out=loss)
+        loss += np.maximum(u, 0)
+        value = float(weight @ loss)
+        expit_u = np.subtract(u, loss, out=loss)
+        np.exp(expit_u, out=expit_u)
+        expit_u *= weight
+        return value, np.multiply(expit_u, flips, out=raw)
 
     def predict_proba(self, raw):
         """Probabilities of ``(class 0, class 1)``, shape ``(n_samples, 2)``."""
@@ -58,16 +87,39 @@ class MultinomialLogLoss:
     def __init__(self, n_classes):
         self.n_raw_columns = n_classes
 
-    def loss(self, raw, y):
-        """Per-sample loss, computed without overflow for any ``raw``."""
-        return logsumexp(raw, axis=1) - _true_class_raw(raw, y)
+    def encode_targets(self, y, dtype):
+        """The class codes themselves."""
+        return y
 
-    def loss_and_residual(self, raw, y):
-        """Per-sample loss and its derivative ``softmax(raw) - onehot(t)``."""
-        log_norm = logsumexp(raw, axis=1)
-        residual = np.exp(raw - log_norm[:, None])  # softmax, sharing log_norm with the loss
-        residual[np.arange(raw.shape[0]), y] -= 1
-        return log_norm - _true_class_raw(raw, y), residual
+    def weighted_loss_and_residual(self, raw, y, weight):
+        """``sum_i weight_i loss_i``, and ``weight_i * dloss/draw_i`` in place of ``raw``.
+
+        The derivative is ``softmax(raw) - onehot(t)``; the row maximum is
+        subtracted first, so ``exp`` cannot overflow.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_classes)
+            Raw predictions; overwritten with the weighted residual.
+        y : ndarray of shape (n_samples,)
+            Class codes.
+        weight : ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        value : float
+        residual : ndarray of shape (n_samples, n_classes)
+            ``raw`` itself.
+        """
+        rows = np.arange(raw.shape[0])
+        raw -= raw.max(axis=1, keepdims=True)
+        true_raw = raw[rows, y]
+        np.exp(raw, out=raw)
+        norm = raw.sum(axis=1)
+        value = float(weight @ (np.log(norm) - true_raw))
+        raw *= (weight / norm)[:, None]
+        raw[rows, y] -= weight
+        return value, raw
 
     def predict_proba(self, raw):
         """Class probabilities, shape ``(n_samples, n_classes)``."""
@@ -76,11 +128,6 @@ class MultinomialLogLoss:
     def predict_log_proba(self, raw):
         """Log-probabilities, accurate even where a probability underflows."""
         return raw - logsumexp(raw, axis=1, keepdims=True)
-
-
-def _true_class_raw(raw, y):
-    """``raw[i, y[i]]`` for every row i."""
-    return np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
 
 
 def make_loss(n_classes):

@@ -26,8 +26,11 @@ K otherwise; when ``fit_intercept`` is true the intercept is the last column.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._losses import make_loss
+from ._rowblocks import RowBlocks
+from ._standardize import Standardized
 
 
 class LogisticObjective:
@@ -56,10 +59,12 @@ class LogisticObjective:
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
         self.sample_weight = (sample_weight / sample_weight.sum()).astype(X.dtype)
         self.loss = make_loss(n_classes)
+        self.targets = self.loss.encode_targets(y, X.dtype)
         self.fit_intercept = fit_intercept
         self.penalty = penalty
         self.n_features = X.shape[1]
         self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
+        self.blocks = RowBlocks(X, self.targets, self.sample_weight)
 
     def split(self, params):
         """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
@@ -73,24 +78,56 @@ class LogisticObjective:
 
     def smooth_value(self, params):
         """f: weighted mean loss plus the squared-L2 part of the penalty."""
+        raw_of_block = self._raw_of_block(params)
+
+        def block_value(X, targets, weight):
+            return self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)[0]
+
         coef, _ = self.split(params)
-        loss = self.loss.loss(self.raw_predictions(params), self.y)
-        return float(self.sample_weight @ loss) + self.penalty.smooth_value(coef)
+        return sum(self.blocks.map(block_value)) + self.penalty.smooth_value(coef)
 
     def smooth_value_and_gradient(self, params):
-        """f and its gradient, in the layout of ``params``."""
+        """f and its gradient, in the layout of ``params``.
+
+        One pass over the blocks of X computes the raw predictions, the loss,
+        the residual and ``X^T residual`` while each block is in cache.
+        """
+        raw_of_block = self._raw_of_block(params)
+
+        def block_value_and_gradient(X, targets, weight):
+            value, residual = self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)
+            # dJ/dW = X^T (s * residual), dJ/db = sum_i s_i residual_i
+            return value, X.T @ residual, residual.sum(axis=0)
+
+        value = 0.0
+        grad = np.zeros(self.shape, dtype=self.dtype)
+        coef_grad = grad[:, : self.n_features]
+        for block_value, block_coef_grad, block_intercept_grad in self.blocks.map(
+            block_value_and_gradient
+        ):
+            value += block_value
+            coef_grad += block_coef_grad.T
+            if self.fit_intercept:
+                grad[:, self.n_features] += block_intercept_grad
         coef, _ = self.split(params)
-        loss, residual = self.loss.loss_and_residual(self.raw_predictions(params), self.y)
-        value = float(self.sample_weight @ loss) + self.penalty.smooth_value(coef)
-        # dJ/dW = X^T (w * residual), dJ/db = sum_i w_i residual_i
-        residual *= self.sample_weight if residual.ndim == 1 else self.sample_weight[:, None]
-        residual = residual.reshape(residual.shape[0], -1)
-        grad = np.empty(self.shape, dtype=self.dtype)
-        grad[:, : self.n_features] = (self.X.T @ residual).T
-        if self.fit_intercept:
-            grad[:, self.n_features] = residual.sum(axis=0)
-        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
-        return value, grad
+        self.penalty.add_smooth_gradient(coef, coef_grad)
+        return value + self.penalty.smooth_value(coef), grad
+
+    def _raw_of_block(self, params):
+        """A function of a block of rows returning its raw predictions."""
+        coef, intercept = self.split(params)
+        # a binary model multiplies by a vector: BLAS's matrix-vector product
+        coef = coef[0] if self.shape[0] == 1 else coef.T
+        if intercept is not None and self.shape[0] == 1:
+            intercept = intercept[0]
+
+        def raw_of_block(X):
+            raw = X @ coef
+            if intercept is not None:
+                raw += intercept
+            return raw
+
+        return raw_of_block
 
     def nonsmooth_value(self, params):
         """g: the L1 part of the penalty."""
@@ -101,12 +138,22 @@ class LogisticObjective:
         return self.smooth_value(params) + self.nonsmooth_value(params)
 
     def prox(self, params, step):
-        """Prox of ``step * g``: soft-threshold the weights, leave the intercept."""
+        """Prox of ``step * g``: soft-threshold the weights, leave the intercept.
+
+        ``step`` is a float, or an array of the shape of ``params`` for a
+        step per coordinate.
+        """
         if self.penalty.is_smooth:
             return params
+        if np.ndim(step):
+            step = step[:, : self.n_features]
         out = params.copy()
         out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
         return out
+
+    def preconditioned(self):
+        """J in standardised variables, where gradient descent converges faster."""
+        return Standardized(self)
 
     def lipschitz_bound(self):
         """An upper bound on the Lipschitz constant of the gradient of f.
@@ -116,13 +163,16 @@ class LogisticObjective:
         ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
         loose; the solvers adapt the step from there.
         """
-        X = self.X
-        if hasattr(X, "multiply"):
-            squared_norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-        else:
-            squared_norms = np.einsum("ij,ij->i", X, X)
-        trace = float(self.sample_weight @ squared_norms) + float(self.fit_intercept)
+        trace = float(self._data_bounds()[0].sum()) + float(self.fit_intercept)
         return self.loss.curvature_bound * trace + self.penalty.l2_strength
+
+    def feature_moments(self):
+        """Weighted means ``sum_i w_i x_ij`` and second moments ``sum_i w_i x_ij^2``.
+
+        Float64 arrays of shape (n_features,), from the same cached pass as
+        :meth:`lipschitz_bound`.
+        """
+        return self._data_bounds()[2], self._data_bounds()[0]
 
     def gradient_scale(self):
         """A bound on the terms of the gradient: ``max(|x_ij|, 1)``.
@@ -130,7 +180,33 @@ class LogisticObjective:
         Residuals lie in [-1, 1] and the weights sum to 1, so no entry of the
         data term's gradient sums terms larger than this.
         """
-        return max(float(self.X.max()), -float(self.X.min()), 1.0)
+        return max(self._data_bounds()[1], 1.0)
+
+    def _data_bounds(self):
+        """Per feature ``sum_i w_i x_ij^2``, ``max |x_ij|`` and per feature ``sum_i w_i x_ij``.
+
+        One pass over X, cached.
+        """
+        if not hasattr(self, "_bounds"):
+
+            def block_bounds(X, targets, weight):
+                if sp.issparse(X):  # squares of the stored values only, not a copy of X
+                    squares = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
+                    values = X.data
+                else:
+                    squares = np.square(X)
+                    values = X
+                largest = max(values.max(initial=0), -values.min(initial=0))
+                weight = weight.astype(np.float64)
+                return squares.T @ weight, float(largest), X.T @ weight
+
+            bounds = self.blocks.map(block_bounds)
+            self._bounds = (
+                sum(moments for moments, _, _ in bounds),
+                max(top for _, top, _ in bounds),
+                sum(means for _, _, means in bounds),
+            )
+        return self._bounds
 
 
 def raw_predictions(X, coef, intercept):

@@ -5,6 +5,11 @@ A solver sees only a *problem*: an object with
 - ``smooth_value(x)`` and ``smooth_value_and_gradient(x)``: f and its gradient;
 - ``nonsmooth_value(x)`` and ``prox(x, step)``: g and ``argmin_v g(v) + |v - x|^2/(2 step)``;
 - ``lipschitz_bound()``: an upper bound on the Lipschitz constant of grad f;
+- ``preconditioned()``: the same problem in variables where gradient descent
+  converges faster, with this interface plus ``to_original(u)``,
+  ``from_original(x)``, ``optimality(u, grad)`` (``max |G|`` below, in the
+  original variables) and ``step_optimality(move, step)`` (its estimate from
+  a prox-gradient step); :class:`OriginalVariables` is the trivial one;
 - ``dtype`` and ``gradient_scale()``: the precision of the computation, and a
   bound on the magnitude of the terms that make up the gradient.
 
@@ -12,10 +17,16 @@ It never sees data, labels or the estimator, so it can be tested on a toy
 quadratic.  ``x`` is an ndarray of any shape; solvers return a
 :class:`SolverResult`.
 
+With ``learning_rate="auto"`` the solvers run on ``problem.preconditioned()``
+(for J, gradient descent on standardised features: :mod:`skgd._standardize`);
+the minimiser is the same, and iterates are reported in the original
+variables.  With a float ``learning_rate`` the variables are left as they
+are: the classic algorithm, in which feature scaling is up to the user.
+
 Stopping rule, shared by every solver: stop at the first iterate whose
 *gradient mapping* ``G(x) = (x - prox(x - t grad f(x), t)) / t`` has
 ``max |G| <= tol``, with ``t`` the reference step (``1 / lipschitz_bound()``,
-or the fixed learning rate).  Without a non-smooth part ``G`` is the gradient
+or the fixed learning rate), in the original variables.  Without a non-smooth part ``G`` is the gradient
 of F itself, so ``tol`` means what it means for L-BFGS.  A ``tol`` below the
 precision the gradient can be computed to in the problem's dtype is raised to
 that precision, ``PRECISION_FACTOR * eps * gradient_scale()``, so a float32
@@ -101,6 +112,55 @@ def gradient_mapping_norm(problem, x, grad, step):
     return float(np.max(np.abs(x - mapped))) / step
 
 
+class OriginalVariables:
+    """A problem left in its own variables, with the interface the solvers run on.
+
+    :meth:`preconditioned` problems offer the same methods in other variables.
+
+    Parameters
+    ----------
+    problem : object
+        The problem (see the module docstring).
+    reference_step : float
+        The step of the gradient mapping in the stopping rule.
+    """
+
+    def __init__(self, problem, reference_step):
+        self.problem = problem
+        self.reference_step = reference_step
+        self.dtype = problem.dtype
+        self.smooth_value = problem.smooth_value
+        self.smooth_value_and_gradient = problem.smooth_value_and_gradient
+        self.nonsmooth_value = problem.nonsmooth_value
+        self.prox = problem.prox
+        self.lipschitz_bound = problem.lipschitz_bound
+        self.gradient_scale = problem.gradient_scale
+
+    def to_original(self, x):
+        return x
+
+    def from_original(self, x):
+        return x.copy()
+
+    def optimality(self, x, grad):
+        """``max |G(x)|``, the measure of the stopping rule."""
+        return gradient_mapping_norm(self.problem, x, grad, self.reference_step)
+
+    def step_optimality(self, move, step):
+        """``max |G|`` at the start of a prox-gradient step that moved x by ``move``."""
+        return float(np.max(np.abs(move))) / step
+
+
+def _prepare(problem, learning_rate, tol):
+    """The problem in the variables the solver runs in, its first step, and the tol."""
+    tol = attainable_tol(problem, tol)
+    if learning_rate == "auto":
+        problem = problem.preconditioned()
+        return problem, 1.0 / problem.lipschitz_bound(), tol
+    learning_rate = float(learning_rate)
+    return OriginalVariables(problem, learning_rate), learning_rate, tol
+
+
 class _Progress:
     """Bookkeeping shared by the solvers: curve, divergence test, reporting."""
 
@@ -164,12 +224,6 @@ def attainable_tol(problem, tol):
     return max(tol, precision)
 
 
-def _initial_step(problem, learning_rate):
-    if learning_rate == "auto":
-        return 1.0 / problem.lipschitz_bound()
-    return float(learning_rate)
-
-
 def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None):
     """Proximal gradient descent; every parameter is updated at once.
 
@@ -200,15 +254,14 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
     SolverResult
     """
     fixed = learning_rate != "auto"
-    tol = attainable_tol(problem, tol)
-    step = _initial_step(problem, learning_rate)
-    reference_step = step
+    problem, step, tol = _prepare(problem, learning_rate, tol)
+    first_step = step
 
-    x = x0.copy()
+    x = problem.from_original(x0)
     f, grad = problem.smooth_value_and_gradient(x)
     value = f + problem.nonsmooth_value(x)
     progress = _Progress(value, learning_rate, monitor)
-    optimality = gradient_mapping_norm(problem, x, grad, reference_step)
+    optimality = problem.optimality(x, grad)
     n_iter = 0
     while optimality > tol and n_iter < max_iter:
         for _ in range(MAX_BACKTRACKS):
@@ -222,14 +275,16 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
         else:  # no decrease at any step: x is optimal to rounding precision
             break
         n_iter += 1
-        optimality = gradient_mapping_norm(problem, x_new, grad_new, reference_step)
+        optimality = problem.optimality(x_new, grad_new)
         progress.record(n_iter, value_new, optimality, step)
         if not fixed:
             curvature = np.vdot(move, grad_new - grad)
             if curvature > 0:
-                step = min(float(np.vdot(move, move) / curvature), MAX_STEP_RATIO * reference_step)
+                step = min(float(np.vdot(move, move) / curvature), MAX_STEP_RATIO * first_step)
         x, grad, value = x_new, grad_new, value_new
-    return SolverResult(x, n_iter, optimality <= tol, optimality, tol, progress.loss_curve)
+    return SolverResult(
+        problem.to_original(x), n_iter, optimality <= tol, optimality, tol, progress.loss_curve
+    )
 
 
 def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None):
@@ -245,14 +300,12 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
     Parameters and return value are those of :func:`gradient_descent`.
     """
     fixed = learning_rate != "auto"
-    tol = attainable_tol(problem, tol)
-    step = _initial_step(problem, learning_rate)
-    reference_step = step
+    problem, step, tol = _prepare(problem, learning_rate, tol)
 
-    x = x0.copy()
+    x = problem.from_original(x0)
     f, grad = problem.smooth_value_and_gradient(x)
     progress = _Progress(f + problem.nonsmooth_value(x), learning_rate, monitor)
-    optimality = gradient_mapping_norm(problem, x, grad, reference_step)
+    optimality = problem.optimality(x, grad)
     y, f_y, grad_y = x, f, grad
     momentum = 1.0
     n_iter = 0
@@ -268,19 +321,17 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
             step *= BACKTRACK
         else:  # no step satisfies the bound: x is optimal to rounding precision
             _, grad = problem.smooth_value_and_gradient(x)
-            optimality = gradient_mapping_norm(problem, x, grad, reference_step)
+            optimality = problem.optimality(x, grad)
             break
         n_iter += 1
         value_new = f_new + problem.nonsmooth_value(x_new)
 
         # max |G(y)| <= tol is a cheap sign that x_new is near optimal; only
         # then pay for the gradient at x_new to apply the stopping rule there.
-        estimate = float(np.max(np.abs(move))) / step
+        estimate = problem.step_optimality(move, step)
         if estimate <= tol or n_iter == max_iter:
             _, grad_new = problem.smooth_value_and_gradient(x_new)
-            optimality = estimate = gradient_mapping_norm(
-                problem, x_new, grad_new, reference_step
-            )
+            optimality = estimate = problem.optimality(x_new, grad_new)
         progress.record(n_iter, value_new, estimate, step)
         if optimality <= tol or n_iter == max_iter:
             x = x_new
@@ -295,7 +346,9 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
             momentum = next_momentum
         x = x_new
         f_y, grad_y = problem.smooth_value_and_gradient(y)
-    return SolverResult(x, n_iter, optimality <= tol, optimality, tol, progress.loss_curve)
+    return SolverResult(
+        problem.to_original(x), n_iter, optimality <= tol, optimality, tol, progress.loss_curve
+    )
 
 
 SOLVERS = {

@@ -7,35 +7,52 @@ from numpy.testing import assert_allclose
 from skgd._losses import BinaryLogLoss, MultinomialLogLoss
 
 
-def test_binary_loss_matches_definition():
-    raw = np.linspace(-5, 5, 11)
-    y = np.arange(11) % 2
-    expected = np.log1p(np.exp(raw)) - y * raw
-    assert_allclose(BinaryLogLoss().loss(raw, y), expected, rtol=1e-12)
+def _per_sample_loss(raw, y):
+    """The definitions, written independently: softplus(z) - t z and logsumexp(z) - z[t]."""
+    if raw.ndim == 1:
+        return np.logaddexp(0, raw) - y * raw
+    return np.logaddexp.reduce(raw, axis=1) - raw[np.arange(len(y)), y]
 
 
-def test_multinomial_loss_matches_definition():
+def _weighted(loss, raw, y, weight):
+    targets = loss.encode_targets(y, raw.dtype)
+    return loss.weighted_loss_and_residual(raw.copy(), targets, weight)
+
+
+@pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (11,)), (MultinomialLogLoss(4), (11, 4))])
+def test_weighted_loss_matches_definition(loss, raw_shape):
     rng = np.random.RandomState(0)
-    raw = rng.normal(size=(7, 4))
-    y = rng.randint(0, 4, size=7)
-    expected = np.log(np.exp(raw).sum(axis=1)) - raw[np.arange(7), y]
-    assert_allclose(MultinomialLogLoss(4).loss(raw, y), expected, rtol=1e-12)
+    raw = 5 * rng.normal(size=raw_shape)
+    y = rng.randint(0, 2 if raw.ndim == 1 else 4, size=11)
+    weight = rng.uniform(size=11)
+    value, _ = _weighted(loss, raw, y, weight)
+    assert value == pytest.approx(weight @ _per_sample_loss(raw, y), rel=1e-13)
+
+
+def test_small_binary_losses_keep_their_relative_precision():
+    # well-classified samples: loss ~ exp(-40); a difference softplus(z) - t z
+    # would round it to 0
+    raw = np.array([40.0, -40.0])
+    value, residual = _weighted(BinaryLogLoss(), raw, np.array([1, 0]), np.ones(2))
+    assert value == pytest.approx(2 * np.exp(-40), rel=1e-14)
+    assert_allclose(residual, [-np.exp(-40), np.exp(-40)], rtol=1e-14)
 
 
 @pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))])
-def test_residual_is_derivative_of_loss(loss, raw_shape):
+def test_residual_is_derivative_of_weighted_loss(loss, raw_shape):
     rng = np.random.RandomState(1)
     raw = rng.normal(size=raw_shape)
     y = rng.randint(0, 2 if raw.ndim == 1 else 3, size=6)
-    values, residual = loss.loss_and_residual(raw.copy(), y)
-    assert_allclose(values, loss.loss(raw, y), rtol=1e-12)
+    weight = rng.uniform(size=6)
+    _, residual = _weighted(loss, raw, y, weight)
     eps = 1e-6
     for index in np.ndindex(raw.shape):
         shifted_up, shifted_down = raw.copy(), raw.copy()
         shifted_up[index] += eps
         shifted_down[index] -= eps
-        row = index[0]
-        numeric = (loss.loss(shifted_up, y)[row] - loss.loss(shifted_down, y)[row]) / (2 * eps)
+        numeric = (
+            _weighted(loss, shifted_up, y, weight)[0] - _weighted(loss, shifted_down, y, weight)[0]
+        ) / (2 * eps)
         assert numeric == pytest.approx(residual[index], abs=1e-8)
 
 
@@ -47,7 +64,7 @@ def test_extreme_raw_predictions_stay_finite(loss, raw):
     y = np.array([0, 1])
     # underflow to 0 is the correct result; overflow or NaN would be a bug
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        values, residual = loss.loss_and_residual(raw, y)
+        values, residual = _weighted(loss, raw, y, np.ones(2))
         proba = loss.predict_proba(raw)
         log_proba = loss.predict_log_proba(raw)
     assert np.all(np.isfinite(values)) and np.all(np.isfinite(residual))
@@ -59,6 +76,6 @@ def test_extreme_raw_predictions_stay_finite(loss, raw):
 def test_float32_stays_float32():
     raw = np.array([0.5, -1.0], dtype=np.float32)
     y = np.array([1, 0])
-    values, residual = BinaryLogLoss().loss_and_residual(raw, y)
-    assert values.dtype == np.float32 and residual.dtype == np.float32
+    _, residual = _weighted(BinaryLogLoss(), raw, y, np.ones(2, dtype=np.float32))
+    assert residual.dtype == np.float32
     assert BinaryLogLoss().predict_proba(raw).dtype == np.float32

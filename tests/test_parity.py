@@ -293,11 +293,10 @@ def test_sparse_matches_dense(solver, fmt, n_classes, l1_ratio):
     X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
     assert X_sparse.format == fmt and X_sparse.nnz < 0.75 * X.size
     params = dict(C=1.0, l1_ratio=l1_ratio)
-    # Default tol (1e-12): both fits land on the optimum to far below 1e-8.
-    dense = GDLogisticRegression(solver=solver, max_iter=SKGD_MAX_ITER, **params).fit(X, y)
-    sparse = GDLogisticRegression(solver=solver, max_iter=SKGD_MAX_ITER, **params).fit(
-        X_sparse, y
-    )
+    # At tol=1e-12 both fits land on the optimum to far below 1e-8.
+    fit = dict(solver=solver, max_iter=SKGD_MAX_ITER, tol=1e-12)
+    dense = GDLogisticRegression(**fit, **params).fit(X, y)
+    sparse = GDLogisticRegression(**fit, **params).fit(X_sparse, y)
     # atol only for coefficients at/near an exact L1 zero.
     assert_allclose(sparse.coef_, dense.coef_, rtol=1e-8, atol=1e-12)
     assert_allclose(sparse.intercept_, dense.intercept_, rtol=1e-8, atol=1e-12)

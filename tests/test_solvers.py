@@ -5,7 +5,13 @@ import pytest
 from numpy.testing import assert_allclose
 
 from skgd._penalties import soft_threshold
-from skgd._solvers import ROUNDING, SOLVERS, DivergenceError, gradient_descent
+from skgd._solvers import (
+    ROUNDING,
+    SOLVERS,
+    DivergenceError,
+    OriginalVariables,
+    gradient_descent,
+)
 
 
 class Quadratic:
@@ -36,6 +42,9 @@ class Quadratic:
 
     def lipschitz_bound(self):
         return float(np.trace(self.A))  # loose on purpose, as the solvers' real bound can be
+
+    def preconditioned(self):
+        return OriginalVariables(self, 1.0 / self.lipschitz_bound())
 
     def gradient_scale(self):
         return 1.0
