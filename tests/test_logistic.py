@@ -250,9 +250,10 @@ def test_sample_weight_routes_through_metadata_routing(binary):
 def test_pipeline_and_cross_validation_match_scikit_learn(loader):
     X, y = loader(return_X_y=True)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
-    tight = dict(max_iter=5000, tol=1e-8)
-    ours = cross_val_score(make_pipeline(StandardScaler(), GDLogisticRegression(**tight)), X, y, cv=cv)
-    theirs = cross_val_score(make_pipeline(StandardScaler(), LogisticRegression(**tight)), X, y, cv=cv)
+    tight = {"max_iter": 5000, "tol": 1e-8}
+    ours = make_pipeline(StandardScaler(), GDLogisticRegression(**tight))
+    theirs = make_pipeline(StandardScaler(), LogisticRegression(**tight))
+    ours, theirs = (cross_val_score(model, X, y, cv=cv) for model in (ours, theirs))
     # The same objective at the same optimum: the same held-out accuracy, fold by fold.
     assert_allclose(ours, theirs, atol=1e-12)
     # At both defaults (tol=1e-4), the scores may differ by a sample here and there.
