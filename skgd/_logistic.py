@@ -358,8 +358,13 @@ def _class_weights(class_weight, classes, codes, sample_weight):
 def _encode_labels(y):
     """The sorted classes and the code (index into them) of every label.
 
-    What LabelEncoder does, with fewer temporaries of the size of ``y``.
+    What LabelEncoder does, with fewer temporaries of the size of ``y``;
+    small non-negative integer labels are counted instead of sorted.
     """
+    if y.dtype.kind in "iu" and y.min() >= 0 and y.max() <= max(len(y), 1024):
+        present = np.bincount(y) > 0
+        codes = np.cumsum(present) - 1
+        return np.flatnonzero(present).astype(y.dtype), codes[y]
     classes = np.unique(y)
     return classes, np.searchsorted(classes, y)
 

@@ -52,6 +52,8 @@ class RowBlocks:
         # made per fit: BLAS libraries may be loaded, or limited, after import
         self._controller = ThreadpoolController()
         self.n_threads = _blas_threads(self._controller)
+        # its threads start on first use and end when this object is collected
+        self._pool = ThreadPoolExecutor(self.n_threads)
         block_rows = max(1, BLOCK_BYTES // (X.shape[1] * X.dtype.itemsize))
         bounds = np.linspace(0, n_samples, self.n_threads + 1).astype(int)
         self._blocks = [
@@ -66,11 +68,8 @@ class RowBlocks:
         """``[function(X_block, *row_array_blocks) for every block]``, in row order."""
         if self.n_threads == 1:
             return [function(*block) for block in self._blocks[0]]
-        with (
-            self._controller.limit(limits=1, user_api="blas"),
-            ThreadPoolExecutor(self.n_threads) as pool,
-        ):
-            per_thread = pool.map(
+        with self._controller.limit(limits=1, user_api="blas"):
+            per_thread = self._pool.map(
                 lambda blocks: [function(*block) for block in blocks], self._blocks
             )
             return [result for results in per_thread for result in results]

@@ -14,9 +14,10 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 from skgd import GDLogisticRegression
+from skgd._logistic import _encode_labels
 
 
 @pytest.fixture(scope="module")
@@ -278,3 +279,21 @@ def test_grid_search_over_C_and_l1_ratio(loader):
         ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.01
     )
     assert ours.best_score_ >= theirs.best_score_ - 0.005
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([3, 0, 3, 7, 0]),  # small non-negative integers: counted
+        np.array([3, -1, 3, 10**9, -1]),  # negative or large integers: sorted
+        np.array([2.5, -1.0, 2.5]),
+        np.array(["b", "a", "c", "a"], dtype=object),
+        np.array([True, False, True]),
+    ],
+)
+def test_labels_are_encoded_as_label_encoder_does(labels):
+    classes, codes = _encode_labels(labels)
+    encoder = LabelEncoder().fit(labels)
+    assert_array_equal(classes, encoder.classes_)
+    assert classes.dtype == encoder.classes_.dtype
+    assert_array_equal(codes, encoder.transform(labels))
