@@ -60,17 +60,19 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         ``"agd"``: accelerated gradient descent (Nesterov momentum; FISTA
         with an L1 part) with backtracking and adaptive restart.
     learning_rate : "auto" or float, default="auto"
-        ``"auto"`` derives the step from the problem (a Lipschitz bound of the
-        gradient, then Barzilai-Borwein steps or backtracking line search).
-        A float ``alpha`` is a fixed step: ``w := w - alpha * dJ/dw``.  A step
-        that makes J blow up raises an error naming it.
+        ``"auto"`` runs the solver on standardised features (a change of
+        variables, X is not copied) and derives the step from the problem: a
+        Lipschitz bound of the gradient, then Barzilai-Borwein steps or
+        backtracking line search.  A float ``alpha`` is a fixed step on the
+        features as given: ``w := w - alpha * dJ/dw``.  A step that makes J
+        blow up raises an error naming it.
     max_iter : int, default=1000
         Maximum number of iterations.
-    tol : float, default=1e-12
+    tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of J (the
-        gradient mapping when ``l1_ratio > 0``) is at most ``tol``, the
-        criterion LogisticRegression's lbfgs uses.  The default fits the
-        optimum to working precision; ``1e-4`` gives lbfgs's default accuracy.
+        gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the
+        criterion and default of LogisticRegression's lbfgs.  Use a smaller
+        ``tol`` (e.g. 1e-10) to fit the optimum to near working precision.
         A ``tol`` below what the input's dtype allows is raised to that.
     warm_start : bool, default=False
         Start from the previous fit's ``coef_`` and ``intercept_``.

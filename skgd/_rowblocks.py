@@ -3,10 +3,10 @@
 A gradient of J needs two products with ``X``: ``X @ coef`` and
 ``X.T @ residual``.  Done one after the other over the whole of a large
 ``X``, each reads ``X`` from memory.  Done block by block, the second product
-reads a block that the first has just brought into cache, so a whole
-evaluation costs about one pass over memory.  The blocks are shared between
-threads, as numpy's ufuncs and BLAS release the GIL; meanwhile BLAS itself is
-held to one thread so that the two levels of threading do not compete.
+reads a block that the first has just brought into cache, and no temporary
+is larger than a block.  The blocks are shared between threads, as numpy's
+ufuncs and BLAS release the GIL; meanwhile BLAS itself is held to one thread
+so that the two levels of threading do not compete.
 
 Each thread owns a fixed, contiguous range of rows, and results come back in
 row order, so sums over them do not depend on thread timing.

@@ -1,5 +1,6 @@
 """GDLogisticRegression as users meet it: attributes, inputs, pipelines, searches."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -297,3 +298,17 @@ def test_labels_are_encoded_as_label_encoder_does(labels):
     assert_array_equal(classes, encoder.classes_)
     assert classes.dtype == encoder.classes_.dtype
     assert_array_equal(codes, encoder.transform(labels))
+
+
+def test_fit_allocates_no_copy_of_large_X():
+    # 32 MB of X: the blocked, threaded path; its temporaries are of block size,
+    # so what a fit allocates is a few per-sample vectors (1% of X each here)
+    X, y = make_classification(40_000, 100, random_state=0)
+    GDLogisticRegression().fit(X[:100], y[:100])  # imports and first-call caches
+    tracemalloc.start()
+    try:
+        GDLogisticRegression().fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.06 * X.nbytes

@@ -6,8 +6,10 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from scipy.special import logsumexp
 
+from skgd import _rowblocks
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
+from skgd._solvers import gradient_mapping_norm
 
 
 def _problem(n_classes, fit_intercept, sparse=False, l1_ratio=0.5, seed=0):
@@ -95,3 +97,77 @@ def test_float32_objective_stays_float32():
     assert grad.dtype == np.float32
     assert objective32.raw_predictions(params32).dtype == np.float32
     assert objective32.prox(params32, 0.5).dtype == np.float32
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_blocks_on_threads_agree_with_one_pass(monkeypatch, n_classes, dtype):
+    # force the blocked, threaded path on a small X: 20 blocks of 8 rows on 2 threads
+    _, params, X, y, weights = _problem(n_classes, True)
+    X = np.repeat(X, 8, axis=0).astype(dtype)
+    y, weights = np.repeat(y, 8), np.repeat(weights, 8)
+    params = params.astype(dtype)
+    penalty = ElasticNet(0.1, 0.0)
+    whole = LogisticObjective(X, y, weights, n_classes, True, penalty)
+    monkeypatch.setattr(_rowblocks, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(_rowblocks, "BLOCK_BYTES", 8 * X.shape[1] * X.itemsize)
+    monkeypatch.setattr(_rowblocks, "_blas_threads", lambda controller: 2)
+    blocked = LogisticObjective(X, y, weights, n_classes, True, penalty)
+    assert blocked.blocks.n_threads == 2 and whole.blocks.n_threads == 1
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    value, grad = blocked.smooth_value_and_gradient(params)
+    expected_value, expected_grad = whole.smooth_value_and_gradient(params)
+    assert value == pytest.approx(expected_value, rel=rtol)
+    assert_allclose(grad, expected_grad, rtol=rtol, atol=rtol * np.abs(expected_grad).max())
+    assert blocked.smooth_value(params) == pytest.approx(expected_value, rel=rtol)
+    assert_allclose(blocked.feature_moments(), whole.feature_moments(), rtol=rtol)
+    # fixed blocks per thread, summed in row order: the same result every time
+    again_value, again_grad = blocked.smooth_value_and_gradient(params)
+    assert again_value == value and np.array_equal(again_grad, grad)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_standardized_variables_are_a_change_of_variables(n_classes, fit_intercept):
+    objective, params, X, y, weights = _problem(n_classes, fit_intercept)
+    X = X * [1.0, 10.0, 0.1, 3.0] + [5.0, -2.0, 0.0, 1.0]  # scales and means differ
+    objective = LogisticObjective(X, y, weights, n_classes, fit_intercept, objective.penalty)
+    standardized = objective.preconditioned()
+    u = standardized.from_original(params)
+    assert_allclose(standardized.to_original(u), params, rtol=1e-12, atol=1e-14)
+    # the model on standardised features is the model on the original ones
+    mean = weights @ X / weights.sum()
+    centred = X - mean if fit_intercept else X
+    standardised_raw = (centred * standardized.scale) @ u[:, :4].T
+    if fit_intercept:
+        standardised_raw += standardized.intercept_scale * u[:, 4]
+    assert_allclose(standardised_raw, X @ params[:, :4].T + (params[:, 4] if fit_intercept else 0))
+    # values agree; the gradient in u is the chain rule of the one in x (finite differences)
+    assert standardized.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
+    _, grad_u = standardized.smooth_value_and_gradient(u)
+    eps = 1e-6
+    for index in np.ndindex(u.shape):
+        up, down = u.copy(), u.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric = (standardized.smooth_value(up) - standardized.smooth_value(down)) / (2 * eps)
+        assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+    # every coordinate's curvature is at most 1: the bound is their count
+    assert standardized.lipschitz_bound() == 4 + fit_intercept
+
+
+def test_standardized_prox_and_optimality_are_those_of_the_original_variables():
+    objective, params, *_ = _problem(3, True, l1_ratio=1.0)
+    standardized = objective.preconditioned()
+    u = standardized.from_original(params)
+    step = 0.3
+    # prox of step * g(x(u)) in u: soft-threshold U_j at step * scale_j * l1_strength
+    threshold = step * standardized.scale * objective.penalty.l1_strength
+    expected = u.copy()
+    expected[:, :4] = np.sign(u[:, :4]) * np.maximum(np.abs(u[:, :4]) - threshold, 0)
+    assert_allclose(standardized.prox(u, step), expected, rtol=1e-14)
+    # the stopping rule is measured on (W, b)
+    _, grad = objective.smooth_value_and_gradient(params)
+    _, grad_u = standardized.smooth_value_and_gradient(u)
+    reference = gradient_mapping_norm(objective, params, grad, standardized.reference_step)
+    assert standardized.optimality(u, grad_u) == pytest.approx(reference, rel=1e-12)
