@@ -364,7 +364,8 @@ def _encode_labels(y):
     small non-negative integer labels are counted instead of sorted.
     """
     if y.dtype.kind in "iu" and y.min() >= 0 and y.max() <= max(len(y), 1024):
-        present = np.bincount(y) > 0
+        counts = np.bincount(y.astype(np.intp, copy=False))  # older numpy: no uint64
+        present = counts > 0
         codes = np.cumsum(present) - 1
         return np.flatnonzero(present).astype(y.dtype), codes[y]
     classes = np.unique(y)
@@ -395,16 +396,12 @@ def _non_convergence_message(estimator, result, dtype):
         f"the largest entry of the {gradient} is {result.optimality:.3e} > tol={result.tol:.3g}"
     )
     if result.n_iter >= estimator.max_iter:
-        # with learning_rate="auto" the solver already works on standardised features
-        scale = (
-            ""
-            if estimator.learning_rate == "auto"
-            else "Scale the features (e.g. StandardScaler in a Pipeline), "
-        )
+        # tol is measured on the features as given, so their scale matters even
+        # when learning_rate="auto" runs the solver on standardised ones
         return (
             f"solver={estimator.solver!r} did not converge in max_iter={estimator.max_iter} "
-            f"iterations: {reached}. {scale}{'i' if scale else 'I'}ncrease max_iter, "
-            "or use a larger tol."
+            f"iterations: {reached}. Scale the features (e.g. StandardScaler in a "
+            "Pipeline), increase max_iter, or use a larger tol."
         )
     return (
         f"solver={estimator.solver!r} stopped after {result.n_iter} iterations because J "

@@ -32,8 +32,10 @@ from ._losses import make_loss
 from ._rowblocks import RowBlocks
 from ._standardize import Standardized
 
-# Rows squared at a time when computing second moments of dense X.
-MOMENT_ROWS = 512
+# Rows squared at a time when computing the variances of dense X.
+MOMENT_ROWS = 256
+# Variances below ROUNDING * eps * (second moment about the shift) are taken as 0.
+ROUNDING = 16
 
 
 class LogisticObjective:
@@ -149,15 +151,9 @@ class LogisticObjective:
         return self.smooth_value(params) + self.nonsmooth_value(params)
 
     def prox(self, params, step):
-        """Prox of ``step * g``: soft-threshold the weights, leave the intercept.
-
-        ``step`` is a float, or an array of the shape of ``params`` for a
-        step per coordinate.
-        """
+        """Prox of ``step * g``: soft-threshold the weights, leave the intercept."""
         if self.penalty.is_smooth:
             return params
-        if np.ndim(step):
-            step = step[:, : self.n_features]
         out = params.copy()
         out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
         return out
@@ -174,15 +170,9 @@ class LogisticObjective:
         ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
         loose; the solvers adapt the step from there.
         """
-        trace = float(self._data_moments()[1].sum()) + float(self.fit_intercept)
+        mean, variance = self.feature_moments()
+        trace = float(np.sum(variance + mean**2)) + float(self.fit_intercept)
         return self.loss.curvature_bound * trace + self.penalty.l2_strength
-
-    def feature_moments(self):
-        """Weighted means ``sum_i w_i x_ij`` and second moments ``sum_i w_i x_ij^2``.
-
-        Float64 arrays of shape (n_features,), from one pass over X, cached.
-        """
-        return self._data_moments()
 
     def gradient_scale(self):
         """A bound on the size of the sums that make up the gradient.
@@ -191,27 +181,48 @@ class LogisticObjective:
         ``sum_i w_i |residual_i x_ij| <= sqrt(sum_i w_i x_ij^2)``; the bound is
         the largest of these, or 1 for the intercept.
         """
-        return max(float(np.sqrt(np.max(self._data_moments()[1], initial=0.0))), 1.0)
+        mean, variance = self.feature_moments()
+        return max(float(np.sqrt(np.max(variance + mean**2, initial=0.0))), 1.0)
 
-    def _data_moments(self):
-        """Per feature ``sum_i w_i x_ij`` and ``sum_i w_i x_ij^2``: one pass over X, cached."""
-        if not hasattr(self, "_moments"):
+    def feature_moments(self):
+        """Weighted means and variances of the features, in float64; cached.
 
-            def block_moments(X, targets, weight):
-                if sp.issparse(X):  # squares of the stored values only, not a copy of X
+        Dense X is shifted by its first row before squaring, so a column
+        whose mean is large next to its spread keeps an accurate variance
+        (and a constant column gets exactly 0).  Sparse X is not shifted (that
+        would fill it in); its columns are mostly zeros, whose means are
+        small next to their spread.
+        """
+        if hasattr(self, "_moments"):
+            return self._moments
+        X = self.X
+        shift = np.zeros(X.shape[1]) if sp.issparse(X) else X[0].astype(np.float64)
+
+        def block_moments(X, targets, weight):
+            weight = weight.astype(np.float64)
+            if sp.issparse(X):
+                if X.has_canonical_format:  # square the stored values; share the indices
                     squares = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
-                    return X.T @ weight, squares.T @ weight
-                second = 0.0
-                for start in range(0, X.shape[0], MOMENT_ROWS):  # small squared copies
-                    rows = slice(start, start + MOMENT_ROWS)
-                    second += np.square(X[rows]).T @ weight[rows]
-                return X.T @ weight, second
+                else:  # duplicate entries add up before they are squared
+                    squares = X.multiply(X)
+                return X.T @ weight, squares.T @ weight
+            first = second = 0.0
+            buffer = np.empty((min(MOMENT_ROWS, X.shape[0]), X.shape[1]))
+            for start in range(0, X.shape[0], MOMENT_ROWS):  # one small float64 copy
+                rows = slice(start, start + MOMENT_ROWS)
+                shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
+                first += weight[rows] @ shifted
+                second += weight[rows] @ np.square(shifted, out=shifted)
+            return first, second
 
-            moments = self.blocks.map(block_moments)
-            self._moments = (
-                sum(first.astype(np.float64) for first, _ in moments),
-                sum(second.astype(np.float64) for _, second in moments),
-            )
+        moments = self.blocks.map(block_moments)
+        first = sum(np.asarray(block_first) for block_first, _ in moments)
+        second = sum(np.asarray(block_second) for _, block_second in moments)
+        # the weights sum to 1: first is E[x - shift], second E[(x - shift)^2];
+        # a variance at the rounding level of this difference is that of a constant
+        variance = second - first**2
+        variance[variance <= ROUNDING * np.finfo(np.float64).eps * second] = 0.0
+        self._moments = first + shift, variance
         return self._moments
 
 

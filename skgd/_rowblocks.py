@@ -9,10 +9,19 @@ ufuncs and BLAS release the GIL; meanwhile BLAS itself is held to one thread
 so that the two levels of threading do not compete.
 
 Each thread owns a fixed, contiguous range of rows, and results come back in
-row order, so sums over them do not depend on thread timing.
+row order, so sums over them do not depend on thread timing: with the same
+number of threads a result repeats bit for bit.  (Another number of threads,
+e.g. under ``threadpool_limits``, splits the rows differently, which changes
+results at the level of rounding.)
+
+BLAS's thread count is process-wide, so only one pass at a time limits it:
+a pass that starts while another holds the limit runs its blocks in the
+calling thread instead: the same blocks, so the same result up to the
+rounding of BLAS's own threads.
 """
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
@@ -27,6 +36,8 @@ BLOCK_BYTES = 2**21
 # Below this size of X, one block on one thread: threads would cost more than
 # they save.
 MIN_PARALLEL_BYTES = 2**22
+# Held by the pass that has limited BLAS to one thread.
+_BLAS_LIMIT_LOCK = threading.Lock()
 
 
 class RowBlocks:
@@ -52,8 +63,6 @@ class RowBlocks:
         # made per fit: BLAS libraries may be loaded, or limited, after import
         self._controller = ThreadpoolController()
         self.n_threads = _blas_threads(self._controller)
-        # its threads start on first use and end when this object is collected
-        self._pool = ThreadPoolExecutor(self.n_threads)
         block_rows = max(1, BLOCK_BYTES // (X.shape[1] * X.dtype.itemsize))
         bounds = np.linspace(0, n_samples, self.n_threads + 1).astype(int)
         self._blocks = [
@@ -65,14 +74,26 @@ class RowBlocks:
         ]
 
     def map(self, function):
-        """``[function(X_block, *row_array_blocks) for every block]``, in row order."""
-        if self.n_threads == 1:
-            return [function(*block) for block in self._blocks[0]]
-        with self._controller.limit(limits=1, user_api="blas"):
-            per_thread = self._pool.map(
-                lambda blocks: [function(*block) for block in blocks], self._blocks
-            )
-            return [result for results in per_thread for result in results]
+        """``[function(X_block, *row_array_blocks) for every block]``, in row order.
+
+        Worker threads compute under the caller's numpy error settings.
+        """
+        if self.n_threads == 1 or not _BLAS_LIMIT_LOCK.acquire(blocking=False):
+            return [function(*block) for blocks in self._blocks for block in blocks]
+        errors = np.geterr()
+
+        def work(blocks):
+            with np.errstate(**errors):
+                return [function(*block) for block in blocks]
+
+        try:
+            with (
+                self._controller.limit(limits=1, user_api="blas"),
+                ThreadPoolExecutor(self.n_threads) as pool,
+            ):
+                return [result for results in pool.map(work, self._blocks) for result in results]
+        finally:
+            _BLAS_LIMIT_LOCK.release()
 
 
 def _blas_threads(controller):

@@ -5,13 +5,17 @@ A solver sees only a *problem*: an object with
 - ``smooth_value(x)`` and ``smooth_value_and_gradient(x)``: f and its gradient;
 - ``nonsmooth_value(x)`` and ``prox(x, step)``: g and ``argmin_v g(v) + |v - x|^2/(2 step)``;
 - ``lipschitz_bound()``: an upper bound on the Lipschitz constant of grad f;
-- ``preconditioned()``: the same problem in variables where gradient descent
-  converges faster, with this interface plus ``to_original(u)``,
-  ``from_original(x)``, ``optimality(u, grad)`` (``max |G|`` below, in the
-  original variables) and ``step_optimality(move, step)`` (its estimate from
-  a prox-gradient step); :class:`OriginalVariables` is the trivial one;
 - ``dtype`` and ``gradient_scale()``: the precision of the computation, and a
-  bound on the magnitude of the terms that make up the gradient.
+  bound on the magnitude of the terms that make up the gradient;
+- ``preconditioned()``: the same problem in variables u where gradient
+  descent converges faster.
+
+The solvers run on such a problem in its variables: ``smooth_value``,
+``smooth_value_and_gradient``, ``nonsmooth_value``, ``prox`` and
+``lipschitz_bound`` for u, plus ``to_original(u)``, ``from_original(x)``,
+``optimality(u, grad)`` (``max |G|`` below, in the original variables) and
+``step_optimality(move, step)`` (its estimate from a prox-gradient step that
+moved u by ``move``).  :class:`OriginalVariables` leaves a problem as it is.
 
 It never sees data, labels or the estimator, so it can be tested on a toy
 quadratic.  ``x`` is an ndarray of any shape; solvers return a
@@ -116,8 +120,6 @@ def gradient_mapping_norm(problem, x, grad, step):
 class OriginalVariables:
     """A problem left in its own variables, with the interface the solvers run on.
 
-    :meth:`preconditioned` problems offer the same methods in other variables.
-
     Parameters
     ----------
     problem : object
@@ -129,13 +131,11 @@ class OriginalVariables:
     def __init__(self, problem, reference_step):
         self.problem = problem
         self.reference_step = reference_step
-        self.dtype = problem.dtype
         self.smooth_value = problem.smooth_value
         self.smooth_value_and_gradient = problem.smooth_value_and_gradient
         self.nonsmooth_value = problem.nonsmooth_value
         self.prox = problem.prox
         self.lipschitz_bound = problem.lipschitz_bound
-        self.gradient_scale = problem.gradient_scale
 
     def to_original(self, x):
         return x

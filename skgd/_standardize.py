@@ -28,7 +28,7 @@ from ._solvers import gradient_mapping_norm
 class Standardized:
     """A :class:`skgd._objective.LogisticObjective` in standardised variables.
 
-    It offers the solvers' problem interface (see :mod:`skgd._solvers`) for
+    It offers the interface the solvers run on (see :mod:`skgd._solvers`) for
     ``u``, and maps iterates and gradients back to the original variables,
     where the stopping rule is measured.
 
@@ -41,11 +41,9 @@ class Standardized:
         self.objective = objective
         self.dtype = objective.dtype
         n_features = objective.n_features
-        mean, second_moment = objective.feature_moments()
-        if objective.fit_intercept:
-            variance = np.maximum(second_moment - mean**2, 0.0)
-        else:
-            mean, variance = np.zeros(n_features), second_moment
+        mean, variance = objective.feature_moments()
+        if not objective.fit_intercept:  # nothing to centre against: the second moment
+            mean, variance = np.zeros(n_features), variance + mean**2
         curvature = (
             objective.loss.curvature_bound * variance + objective.penalty.l2_strength
         )
@@ -128,9 +126,6 @@ class Standardized:
 
     def lipschitz_bound(self):
         return self._lipschitz_bound
-
-    def gradient_scale(self):
-        return self.objective.gradient_scale()
 
     def optimality(self, u, grad):
         """``max |G|`` in the original variables, for the stopping rule."""

@@ -171,3 +171,27 @@ def test_standardized_prox_and_optimality_are_those_of_the_original_variables():
     _, grad_u = standardized.smooth_value_and_gradient(u)
     reference = gradient_mapping_norm(objective, params, grad, standardized.reference_step)
     assert standardized.optimality(u, grad_u) == pytest.approx(reference, rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_feature_moments_are_accurate_for_large_means_and_constants(dtype):
+    rng = np.random.RandomState(0)
+    X = (rng.normal(size=(1000, 3)) * [1.0, 2.0, 0.0] + [1e4, 0.0, 3.0]).astype(dtype)
+    weights = rng.uniform(0.5, 2.0, size=1000)
+    objective = LogisticObjective(X, rng.randint(0, 2, 1000), weights, 2, True, ElasticNet(0.1, 0.0))
+    mean, variance = objective.feature_moments()
+    exact = X.astype(np.float64)
+    expected_mean = weights @ exact / weights.sum()
+    expected_variance = weights @ (exact - expected_mean) ** 2 / weights.sum()
+    assert_allclose(mean, expected_mean, rtol=1e-6)
+    assert_allclose(variance[:2], expected_variance[:2], rtol=1e-5)
+    assert variance[2] == 0.0  # a constant feature: exactly no spread
+
+
+def test_sparse_feature_moments_add_duplicate_entries_before_squaring():
+    # (row 0, column 1) is stored twice: its value is 3, its square 9, not 1 + 4
+    X = sp.csr_matrix((np.array([1.0, 2.0, 5.0]), np.array([1, 1, 0]), np.array([0, 2, 3])))
+    assert not X.has_canonical_format
+    objective = LogisticObjective(X, np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
+    dense = LogisticObjective(X.toarray(), np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
+    assert_allclose(objective.feature_moments(), dense.feature_moments(), rtol=1e-12)

@@ -36,8 +36,8 @@ from skgd import GDLogisticRegression
 
 # J of a tight skgd fit may exceed the reference's only by rounding.
 J_RTOL = 1e-6
-# float32: skgd raises tol to the attainable 100 * eps32 * max|x_ij| (~4e-5
-# here), as gradients cannot be computed more precisely, so it stops short of
+# float32: skgd raises tol to the attainable 100 * eps32 * max_j sqrt(E[x_j^2])
+# (~1.2e-5 here), as gradients cannot be computed more precisely, so it stops short of
 # the optimum.  J's excess is of order |grad|^2 / curvature, ~1e-7 relative
 # here (observed <= 1.4e-7); 1e-5 keeps a margin without hiding a real gap.
 J_RTOL_FLOAT32 = 1e-5
