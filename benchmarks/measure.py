@@ -65,11 +65,16 @@ def time_to_reach(points, target):
     return None
 
 
-def median_seconds(function, repeat=5):
-    """Median wall time of ``function()`` over ``repeat`` calls."""
-    times = []
+def interleaved_medians(functions, repeat):
+    """Median wall time of each of ``functions`` ({name: callable}), called in turn.
+
+    One call of each per round, so drift of the machine's speed over the
+    rounds hits them all alike, and their ratios stay fair.
+    """
+    times = {name: [] for name in functions}
     for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(seconds)) for name, seconds in times.items()}

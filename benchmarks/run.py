@@ -12,7 +12,8 @@ J* (J* from a tight lbfgs solve, or any competitor that got lower), the time
 to reach the J that LogisticRegression() reaches by default, held-out
 accuracy and log-loss, and the peak memory a fit allocates beyond its input.
 Per problem it also times one skgd loss-and-gradient evaluation against one
-streaming pass over X (``X.sum()``).  Output: a table on stdout, the same in
+streaming pass over X (``X.sum()``), and it times skgd's default fit on the
+dense binary data in float64 and in float32, interleaved.  Output: a table on stdout, the same in
 benchmarks/results/<mode>.md, and one plot of J - J* against time per problem.
 """
 
@@ -30,13 +31,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
 from threadpoolctl import threadpool_info
 
+from skgd import GDLogisticRegression
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from competitors import REFERENCE, J, competitors, objective_of  # noqa: E402
 from datasets import load_problems  # noqa: E402
 from measure import (  # noqa: E402
     fit_quietly,
-    median_seconds,
+    interleaved_medians,
     peak_fit_memory,
     time_to_reach,
     timed_fit,
@@ -74,12 +77,29 @@ def optimum(problem, objective):
 
 
 def kernel_costs(problem):
-    """Seconds of one skgd loss-and-gradient evaluation and of one X.sum()."""
+    """Seconds of one skgd loss-and-gradient evaluation and of one X.sum(), interleaved."""
     objective = objective_of(problem, native=True)
     params = np.zeros(objective.shape, dtype=objective.dtype)
-    evaluation = median_seconds(lambda: objective.smooth_value_and_gradient(params))
-    streaming = median_seconds(lambda: problem.X_train.sum())
-    return evaluation, streaming
+    medians = interleaved_medians(
+        {
+            "evaluation": lambda: objective.smooth_value_and_gradient(params),
+            "streaming": lambda: problem.X_train.sum(),
+        },
+        repeat=15,
+    )
+    return medians["evaluation"], medians["streaming"]
+
+
+def float32_speedup(problems, mode):
+    """skgd gd's fit seconds on the dense binary data in float64 and float32, interleaved."""
+    by_name = {problem.name: problem for problem in problems}
+    data = {dtype: by_name[name] for dtype, name in
+            [("float64", "dense-binary"), ("float32", "dense-float32")]}
+    fits = {
+        dtype: (lambda p=problem: fit_quietly(GDLogisticRegression(), p.X_train, p.y_train))
+        for dtype, problem in data.items()
+    }
+    return interleaved_medians(fits, repeat=REPEATS[mode] + 2)
 
 
 def run_problem(problem, mode):
@@ -133,8 +153,8 @@ def _nbytes(X):
     return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes if hasattr(X, "indptr") else X.nbytes
 
 
-def format_table(rows, kernels):
-    """The Markdown table; ratio is fit time over LogisticRegression()'s."""
+def format_table(rows, kernels, speedup):
+    """The Markdown tables; ratio is fit time over LogisticRegression()'s."""
     header = (
         "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | "
         "s to LR()'s J | test acc | test log-loss | peak mem / X |"
@@ -151,6 +171,13 @@ def format_table(rows, kernels):
     lines += ["", "| problem | skgd loss+gradient s | X.sum() s | ratio |", "|---|---|---|---|"]
     for name, (evaluation, streaming) in kernels.items():
         lines.append(f"| {name} | {evaluation:.4f} | {streaming:.4f} | {evaluation / streaming:.2f} |")
+    lines += [
+        "",
+        "| dense binary data, skgd gd | float64 fit s | float32 fit s | speedup |",
+        "|---|---|---|---|",
+        f"| interleaved fits | {speedup['float64']:.3f} | {speedup['float32']:.3f} | "
+        f"{speedup['float64'] / speedup['float32']:.2f} |",
+    ]
     return "\n".join(lines)
 
 
@@ -191,12 +218,13 @@ def main(argv=None):
     machine = machine_line()
     print(f"# mode={mode}: {machine}", flush=True)
     rows, kernels = [], {}
-    for problem in load_problems(mode):
+    problems = load_problems(mode)
+    for problem in problems:
         problem_rows, traces, best, kernels[problem.name] = run_problem(problem, mode)
         rows += problem_rows
         plot(problem, traces, best, args.out / f"{mode}-{problem.name}.png")
         print(f"done {problem.name}", file=sys.stderr, flush=True)
-    table = format_table(rows, kernels)
+    table = format_table(rows, kernels, float32_speedup(problems, mode))
     print(table)
     (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n\n{table}\n")
 
