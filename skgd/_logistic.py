@@ -321,7 +321,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
 
 
 def _check_sample_weight(sample_weight, n_samples):
-    """Validated float64 sample weights; the caller's array is never modified."""
+    """Validated float64 sample weights, or None for unit weights.
+
+    The caller's array is never modified.
+    """
     if sample_weight is None:
         return None
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
