@@ -11,8 +11,9 @@ A solver sees only a *problem*: an object with
   descent converges faster.
 
 The solvers run on such a problem in its variables: ``smooth_value``,
-``smooth_value_and_gradient``, ``nonsmooth_value`` and ``prox`` for u (and
-``lipschitz_bound`` with ``learning_rate="auto"``), plus ``to_original(u)``, ``from_original(x)``,
+``smooth_value_and_gradient``, ``nonsmooth_value``, ``prox`` and (for the
+first step with ``learning_rate="auto"``) ``lipschitz_bound`` for u, plus
+``to_original(u)``, ``from_original(x)``,
 ``optimality(u, grad)`` (``max |G|`` below, in the original variables) and
 ``step_optimality(move, step)`` (its estimate from a prox-gradient step that
 moved u by ``move``).  :class:`OriginalVariables` leaves a problem as it is.
@@ -135,6 +136,7 @@ class OriginalVariables:
         self.smooth_value_and_gradient = problem.smooth_value_and_gradient
         self.nonsmooth_value = problem.nonsmooth_value
         self.prox = problem.prox
+        self.lipschitz_bound = problem.lipschitz_bound
 
     def to_original(self, x):
         return x
