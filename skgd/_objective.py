@@ -60,7 +60,6 @@ class LogisticObjective:
 
     def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty):
         self.X = X
-        self.y = y
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
         n_samples = X.shape[0]

@@ -31,7 +31,8 @@ from threadpoolctl import ThreadpoolController
 
 # Each block is read twice in a row.  At this size the second read comes from
 # cache (L2 and L3) on the benchmark machine, and blocks are few enough that
-# the Python overhead per block stays small (measured: 0.5 to 4 MiB).
+# the Python overhead per block stays small (0.5 to 16 MiB measured alike,
+# within the machine's noise).
 BLOCK_BYTES = 2**21
 # Below this size of X, one block on one thread: threads would cost more than
 # they save.

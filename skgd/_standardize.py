@@ -120,8 +120,8 @@ class Standardized:
             return u
         n_features = self.objective.n_features
         out = u.copy()
-        weights = u[:, :n_features] * self.scale
-        out[:, :n_features] = penalty.prox(weights, step * self.scale**2) / self.scale
+        # |W_j| = scale_j |U_j|: the L1 prox with the step ``step * scale_j``
+        out[:, :n_features] = penalty.prox(u[:, :n_features], step * self.scale)
         return out
 
     def lipschitz_bound(self):

@@ -87,10 +87,9 @@ def test_lipschitz_bound_is_an_upper_bound(n_classes):
 
 
 def test_float32_objective_stays_float32():
-    objective, params, *_ = _problem(3, True)
-    X32 = objective.X.astype(np.float32)
+    _, params, X, y, _ = _problem(3, True)
     objective32 = LogisticObjective(
-        X32, objective.y, np.ones(20), 3, True, ElasticNet(0.1, 0.0)
+        X.astype(np.float32), y, np.ones(20), 3, True, ElasticNet(0.1, 0.0)
     )
     params32 = params.astype(np.float32)
     _, grad = objective32.smooth_value_and_gradient(params32)
