@@ -32,9 +32,12 @@ from ._losses import make_loss
 from ._rowblocks import RowBlocks
 from ._standardize import Standardized
 
-# Rows squared at a time when computing the variances of dense X.
-MOMENT_ROWS = 256
-# Variances below ROUNDING * eps * (second moment about the shift) are taken as 0.
+# Bytes of the rows squared at a time when computing the variances of dense X
+# (one buffer per thread): small next to X, large enough that the Python steps
+# over the chunks cost little.
+MOMENT_BYTES = 2**18
+# Variances below ROUNDING * eps(X.dtype) * (second moment about the shift) are
+# taken as 0.
 ROUNDING = 16
 
 
@@ -184,8 +187,11 @@ class LogisticObjective:
         return max(float(np.sqrt(np.max(variance + mean**2, initial=0.0))), 1.0)
 
     def feature_moments(self):
-        """Weighted means and variances of the features, in float64; cached.
+        """Weighted means and variances of the features, as float64; cached.
 
+        They choose the scaling that gradient descent works in, so they need
+        a few correct digits, not all: chunks of rows are summed in X's own
+        dtype (float32 stays as fast as it is), the chunks' sums in float64.
         Dense X is shifted by its first row before squaring, so a column
         whose mean is large next to its spread keeps an accurate variance
         (and a constant column gets exactly 0).  Sparse X is not shifted (that
@@ -195,23 +201,24 @@ class LogisticObjective:
         if hasattr(self, "_moments"):
             return self._moments
         X = self.X
-        shift = np.zeros(X.shape[1]) if sp.issparse(X) else X[0].astype(np.float64)
+        shift = np.zeros(X.shape[1], dtype=X.dtype) if sp.issparse(X) else X[0].copy()
 
         def block_moments(X, targets, weight):
-            weight = weight.astype(np.float64)
             if sp.issparse(X):
+                weight = weight.astype(np.float64)
                 if X.has_canonical_format:  # square the stored values; share the indices
                     squares = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
                 else:  # duplicate entries add up before they are squared
                     squares = X.multiply(X)
                 return X.T @ weight, squares.T @ weight
             first = second = 0.0
-            buffer = np.empty((min(MOMENT_ROWS, X.shape[0]), X.shape[1]))
-            for start in range(0, X.shape[0], MOMENT_ROWS):  # one small float64 copy
-                rows = slice(start, start + MOMENT_ROWS)
+            chunk_rows = max(1, MOMENT_BYTES // (X.shape[1] * X.dtype.itemsize))
+            buffer = np.empty((min(chunk_rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
+            for start in range(0, X.shape[0], chunk_rows):
+                rows = slice(start, start + chunk_rows)
                 shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
-                first += weight[rows] @ shifted
-                second += weight[rows] @ np.square(shifted, out=shifted)
+                first += (weight[rows] @ shifted).astype(np.float64)
+                second += (weight[rows] @ np.square(shifted, out=shifted)).astype(np.float64)
             return first, second
 
         moments = self.blocks.map(block_moments)
@@ -220,7 +227,7 @@ class LogisticObjective:
         # the weights sum to 1: first is E[x - shift], second E[(x - shift)^2];
         # a variance at the rounding level of this difference is that of a constant
         variance = second - first**2
-        variance[variance <= ROUNDING * np.finfo(np.float64).eps * second] = 0.0
+        variance[variance <= ROUNDING * np.finfo(X.dtype).eps * second] = 0.0
         self._moments = first + shift, variance
         return self._moments
 
