@@ -6,21 +6,32 @@ The estimator validates input, encodes labels as integer codes
 unpacks the result into scikit-learn's fitted attributes.
 """
 
+import math
 import time
 import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._early_stopping import ValidationMonitor
 from ._losses import make_loss
 from ._objective import LogisticObjective, raw_predictions
 from ._params import validate_params
 from ._penalties import ElasticNet
-from ._solvers import SOLVERS
+from ._solvers import (
+    SOLVERS,
+    STOCHASTIC_SOLVERS,
+    OriginalVariables,
+    StreamState,
+    averaged_sgd_pass,
+)
+from ._standardize import Standardized
 
 # Iterations between two progress lines with verbose=1 (every one with verbose>=2).
 VERBOSE_EVERY = 10
@@ -54,11 +65,16 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, with LogisticRegression's semantics;
         "balanced" uses ``S / (n_classes * S_k)`` (weighted class totals).
-    solver : {"gd", "agd"}, default="gd"
+    solver : {"gd", "agd", "sgd"}, default="gd"
         ``"gd"``: batch gradient descent, every parameter updated at once
         from the full gradient; J never increases with ``learning_rate="auto"``.
         ``"agd"``: accelerated gradient descent (Nesterov momentum; FISTA
         with an L1 part) with backtracking and adaptive restart.
+        ``"sgd"``: mini-batch stochastic gradient descent with variance
+        reduction (SVRG): each epoch computes the full gradient at a
+        snapshot, then steps through the rows in random mini-batches with
+        gradient estimates corrected by it, so that a constant step
+        converges to the optimum of J itself.  ``max_iter`` counts epochs.
     learning_rate : "auto" or float, default="auto"
         ``"auto"`` runs the solver on standardised features (a change of
         variables, X is not copied) and derives the step from the problem: a
@@ -67,7 +83,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         features as given: ``w := w - alpha * dJ/dw``.  A step that makes J
         blow up raises an error naming it.
     max_iter : int, default=1000
-        Maximum number of iterations.
+        Maximum number of iterations (epochs for ``"sgd"``).
     tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of J (the
         gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the
@@ -76,9 +92,25 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         A ``tol`` below what the input's dtype allows is raised to that.
     warm_start : bool, default=False
         Start from the previous fit's ``coef_`` and ``intercept_``.
+    batch_size : int, default=512
+        Rows per mini-batch of ``"sgd"`` and of :meth:`partial_fit`
+        (at most the number of rows).
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the rows, compute
+        their log-loss after every iteration (epoch for ``"sgd"``), stop when
+        it has not improved by more than ``tol`` for ``n_iter_no_change``
+        iterations, and keep the coefficients with the lowest one.  J is then
+        that of the remaining rows.
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping, in (0, 1).
+    n_iter_no_change : int, default=5
+        Iterations without improvement of the validation loss before early
+        stopping stops.
     random_state : int, RandomState instance or None, default=None
-        Unused by the deterministic solvers "gd" and "agd"; kept so that
-        parameter grids written for LogisticRegression transfer.
+        Seeds the row orders of ``"sgd"`` and :meth:`partial_fit` and the
+        validation split; the same seed gives bit-identical results (on the
+        same number of threads).  Unused by "gd" and "agd" without early
+        stopping.
     verbose : int, default=0
         Print progress every 10 iterations (every iteration if >= 2).
 
@@ -94,7 +126,11 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         Number of iterations run.
     loss_curve_ : ndarray of shape (n_iter_[0] + 1,)
         J at the start point and after each iteration; the last value is J at
-        the returned coefficients.
+        the last iterate (with early stopping, the returned coefficients are
+        those of the lowest validation loss).  Not set by :meth:`partial_fit`.
+    validation_loss_curve_ : ndarray of shape (n_iter_[0] + 1,) or None
+        With early stopping, the validation log-loss at the start point and
+        after each iteration; None otherwise.
     converged_ : bool
         Whether the stopping criterion was met within ``max_iter``.
     n_features_in_ : int
@@ -131,6 +167,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         max_iter=1000,
         tol=1e-4,
         warm_start=False,
+        batch_size=512,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
         random_state=None,
         verbose=0,
     ):
@@ -143,6 +183,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.warm_start = warm_start
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
 
@@ -176,55 +220,190 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         classes, codes = _encode_labels(y)
-        if len(classes) < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {classes[0]!r}."
+        _check_two_classes(classes)
+        weights = self._sample_weights(classes, codes, sample_weight, X.shape[0])
+        random_state = check_random_state(self.random_state)
+        monitors = [_progress_printer(self.verbose)]
+        validation = None
+        if self.early_stopping:
+            X, codes, weights, validation = self._hold_out(
+                X, codes, weights, len(classes), random_state
             )
-        objective = self._objective(X, classes, codes, sample_weight)
+            monitors.append(validation)
+        objective = self._objective(X, codes, weights, len(classes))
         start = self._start_point(objective, classes, warm)
-        solve = SOLVERS[self.solver]
+        if validation is not None:
+            validation.start(start)
+        options = {}
+        if self.solver in STOCHASTIC_SOLVERS:
+            options = {"batch_size": self.batch_size, "random_state": random_state}
         with np.errstate(over="ignore", under="ignore"):
-            result = solve(
+            result = SOLVERS[self.solver](
                 objective,
                 start,
                 learning_rate=self.learning_rate,
                 max_iter=self.max_iter,
                 tol=self.tol,
-                monitor=_progress_printer(self.verbose),
+                monitor=_combine_monitors(monitors),
+                **options,
             )
 
         self.classes_ = classes
-        coef, intercept = objective.split(result.x)
-        self.coef_ = np.array(coef)
-        self.intercept_ = (
-            np.array(intercept) if intercept is not None else np.zeros(coef.shape[0], X.dtype)
+        self._set_coefficients(
+            objective, result.x if validation is None else validation.best_params
         )
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array(result.loss_curve)
+        self.validation_loss_curve_ = None if validation is None else np.array(validation.curve)
         self.converged_ = result.converged
-        if not result.converged:
+        self.__dict__.pop("_stream", None)  # partial_fit starts afresh from this model
+        if not (result.converged or result.stopped):
             warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
 
-    def _objective(self, X, classes, codes, sample_weight):
-        """J for this estimator's parameters; weights are built here and then freed."""
-        weights = _check_sample_weight(sample_weight, X.shape[0])
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass of averaged mini-batch SGD over the given rows.
+
+        For data that do not fit in memory: call it on one chunk of rows
+        after another, and again over the chunks for more passes.  Each call
+        takes ``ceil(n_rows / batch_size)`` stochastic steps on the J of its
+        rows, continuing from the previous call's state; the model is the
+        weighted average of the iterates, which converges to the optimum.
+        The rows of the first call fix the feature scaling the steps run in.
+        ``C`` applies per call, as :meth:`fit` would apply it to those rows:
+        over chunks of equal size and weight, the model converges to that
+        of :meth:`fit` on all rows with ``C`` times the number of chunks.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes of the stream; required on the first call
+            (unless the model was fitted by :meth:`fit`), and then no other.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the chunk's samples.
+
+        Returns
+        -------
+        self : GDLogisticRegression
+            The updated estimator.
+        """
+        validate_params(self, SOLVERS)
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the class totals of all the data, which "
+                "partial_fit cannot know. Pass a dict of class weights instead."
+            )
+        first = not hasattr(self, "classes_")
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            reset=first,
+        )
+        check_classification_targets(y)
+        self.classes_ = _stream_classes(self, classes, first)
+        codes = np.searchsorted(self.classes_, y)
+        if np.any(self.classes_[np.minimum(codes, len(self.classes_) - 1)] != y):
+            unknown = np.setdiff1d(y, self.classes_)
+            raise ValueError(
+                f"y contains labels {unknown} not in classes {self.classes_} given on the "
+                "first call of partial_fit."
+            )
+        weights = self._sample_weights(self.classes_, codes, sample_weight, X.shape[0])
+        objective = self._objective(X, codes, weights, len(self.classes_))
+        if not hasattr(self, "_stream"):
+            start = self._start_point(objective, self.classes_, warm=not first)
+            moments = objective.feature_moments() if self.learning_rate == "auto" else None
+            self._stream = (StreamState(start, start.copy()), moments, np.random.RandomState(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            ))
+        state, moments, random_state = self._stream
+        if self.learning_rate == "auto":
+            problem = Standardized(objective, moments)
+        else:
+            problem = OriginalVariables(objective, float(self.learning_rate))
+        with np.errstate(over="ignore", under="ignore"):
+            averaged_sgd_pass(
+                problem, state, learning_rate=self.learning_rate,
+                batch_size=self.batch_size, random_state=random_state,
+            )
+        if not np.all(np.isfinite(state.average)):
+            raise ValueError(
+                f"partial_fit diverged with learning_rate={self.learning_rate!r}: the "
+                "coefficients are no longer finite. Use a smaller learning_rate or "
+                "learning_rate='auto'."
+            )
+        self._set_coefficients(objective, state.average)
+        self.n_iter_ = np.array([getattr(self, "n_iter_", [0])[0] + 1], dtype=np.int32)
+        return self
+
+    def _set_coefficients(self, objective, params):
+        coef, intercept = objective.split(params)
+        self.coef_ = np.array(coef)
+        self.intercept_ = (
+            np.array(intercept) if intercept is not None
+            else np.zeros(coef.shape[0], objective.dtype)
+        )
+
+    def _sample_weights(self, classes, codes, sample_weight, n_samples):
+        """Sample weight times class weight per sample, or None when all are 1."""
+        weights = _check_sample_weight(sample_weight, n_samples)
         class_weight = _class_weights(self.class_weight, classes, codes, weights)
         if np.any(class_weight != 1.0):
             per_sample = class_weight[codes]  # one new array, multiplied in place
             if weights is not None:
                 per_sample *= weights
             weights = per_sample
-        total = X.shape[0] if weights is None else weights.sum()
-        if not total > 0:
+        if weights is not None and not weights.sum() > 0:
             raise ValueError(
                 "The class weights times the sample weights sum to zero: at least one "
                 "sample must carry positive weight."
             )
+        return weights
+
+    def _objective(self, X, codes, weights, n_classes):
+        """J for this estimator's parameters on the rows of ``X``."""
+        total = X.shape[0] if weights is None else weights.sum()
         strength = 1.0 / (self.C * total)  # 0.0 for C = inf
         penalty = ElasticNet(strength, self.l1_ratio)
-        return LogisticObjective(X, codes, weights, len(classes), self.fit_intercept, penalty)
+        return LogisticObjective(X, codes, weights, n_classes, self.fit_intercept, penalty)
+
+    def _hold_out(self, X, codes, weights, n_classes, random_state):
+        """The rows to fit on, and a monitor of the log-loss of a stratified rest."""
+        # at least one validation row per class; stratified when every class can
+        # give a row to both parts
+        counts = np.bincount(codes, minlength=n_classes)
+        n_validation = max(math.ceil(self.validation_fraction * len(codes)), n_classes)
+        if n_validation >= len(codes):
+            raise ValueError(
+                f"early_stopping=True needs more than {n_validation} samples to hold out "
+                f"validation_fraction={self.validation_fraction} of them (at least one per "
+                f"class); got {len(codes)}."
+            )
+        fit_rows, validation_rows = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=n_validation,
+            stratify=codes if counts.min() >= 2 else None,
+            random_state=random_state,
+        )
+        fit_rows.sort(), validation_rows.sort()
+
+        def take(rows):
+            return X[rows], codes[rows], None if weights is None else weights[rows]
+
+        validation_X, validation_codes, validation_weights = take(validation_rows)
+        if validation_weights is not None and not validation_weights.sum() > 0:
+            raise ValueError("The validation rows carry no weight; use a larger "
+                             "validation_fraction.")
+        no_penalty = ElasticNet(0.0, 0.0)
+        validation = LogisticObjective(
+            validation_X, validation_codes, validation_weights, n_classes,
+            self.fit_intercept, no_penalty,
+        )
+        monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change)
+        return (*take(fit_rows), monitor)
 
     def _start_point(self, objective, classes, warm):
         """Zeros, or the previous solution when warm-starting a compatible fit."""
@@ -375,6 +554,45 @@ def _encode_labels(y):
     return classes, np.searchsorted(classes, y)
 
 
+def _check_two_classes(classes):
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes[0]!r}."
+        )
+
+
+def _stream_classes(estimator, classes, first):
+    """The classes of a partial_fit stream: given on the first call, the same after."""
+    if classes is None:
+        if first:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the stream's "
+                "later chunks may hold classes that the first one lacks."
+            )
+        return estimator.classes_
+    classes = np.unique(classes)
+    if not first and not np.array_equal(classes, estimator.classes_):
+        raise ValueError(
+            f"classes={classes} differs from the classes {estimator.classes_} of the "
+            "first call; the classes of a stream cannot change."
+        )
+    _check_two_classes(classes)
+    return classes
+
+
+def _combine_monitors(monitors):
+    """One monitor calling each of ``monitors`` (None ones skipped); stops if any asks."""
+    monitors = [monitor for monitor in monitors if monitor is not None]
+    if not monitors:
+        return None
+
+    def monitor(*progress):
+        return any([monitor(*progress) for monitor in monitors])  # every one runs
+
+    return monitor
+
+
 def _progress_printer(verbose):
     """A solver monitor printing progress lines, or None when ``verbose == 0``."""
     if not verbose:
@@ -382,7 +600,7 @@ def _progress_printer(verbose):
     every = 1 if verbose >= 2 else VERBOSE_EVERY
     started = time.perf_counter()
 
-    def monitor(iteration, value, optimality, step):
+    def monitor(iteration, params, value, optimality, step):
         if iteration % every == 0:
             print(
                 f"iter {iteration:5d}  J {value:.10g}  max|G| {optimality:.3e}  "

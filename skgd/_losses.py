@@ -68,6 +68,16 @@ class BinaryLogLoss:
         expit_u *= weight
         return value, np.multiply(expit_u, flips, out=raw)
 
+    def weighted_residual(self, raw, flips, weight):
+        """``weight_i * dloss/draw_i`` in place of ``raw``, without the loss.
+
+        For mini-batch steps, which need no value: ``flip * expit(flip * raw)``.
+        """
+        u = np.multiply(raw, flips, out=raw)
+        expit(u, out=u)
+        u *= weight
+        return np.multiply(u, flips, out=u)
+
     def predict_proba(self, raw):
         """Probabilities of ``(class 0, class 1)``, shape ``(n_samples, 2)``."""
         return np.column_stack([expit(-raw), expit(raw)])
@@ -122,6 +132,10 @@ class MultinomialLogLoss:
         raw *= (weight / norm)[:, None]
         raw[rows, y] -= weight
         return value, raw
+
+    def weighted_residual(self, raw, y, weight):
+        """``weight_i * dloss/draw_i`` in place of ``raw`` (the loss costs little more)."""
+        return self.weighted_loss_and_residual(raw, y, weight)[1]
 
     def predict_proba(self, raw):
         """Class probabilities, shape ``(n_samples, n_classes)``."""

@@ -65,7 +65,7 @@ class LogisticObjective:
         self.X = X
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
-        n_samples = X.shape[0]
+        self.n_samples = n_samples = X.shape[0]
         if sample_weight is None:
             self.sample_weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
         else:
@@ -106,24 +106,73 @@ class LogisticObjective:
         the residual and ``X^T residual`` while each block is in cache.
         """
         raw_of_block = self._raw_of_block(params)
-
-        def block_value_and_gradient(X, targets, weight):
-            value, residual = self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)
-            # dJ/dW = (s * residual)^T X, dJ/db = sum_i s_i residual_i
-            return value, np.asarray(residual.T @ X), residual.sum(axis=0)
-
         value = 0.0
         grad = np.zeros(self.shape, dtype=self.dtype)
-        coef_grad = grad[:, : self.n_features]
-        for block_value, block_coef_grad, block_intercept_grad in self.blocks.map(
-            block_value_and_gradient
+        for block_value, block_grad in self.blocks.map(
+            lambda X, targets, weight: self._data_term(raw_of_block, X, targets, weight)
         ):
             value += block_value
-            coef_grad += block_coef_grad
-            if self.fit_intercept:
-                grad[:, self.n_features] += block_intercept_grad
+            grad += block_grad
+        return self._add_penalty(params, value, grad)
+
+    def batch_gradient(self, params, rows, reference=None):
+        """An unbiased estimate of the gradient of f from ``rows``.
+
+        The data term over the rows is scaled by ``n_samples / len(rows)``,
+        so its mean over uniformly drawn rows is the full data term.  With a
+        ``reference``, the estimate of ``grad f(params) - grad f(reference)``
+        from the same rows, as variance-reduced solvers use it: one product
+        with the rows' ``X^T`` for both.
+
+        Parameters
+        ----------
+        params : ndarray
+            Parameters in the layout of ``params``.
+        rows : ndarray of int
+            Indices of the rows of the mini-batch.
+        reference : ndarray, default=None
+            Parameters to subtract the gradient at.
+
+        Returns
+        -------
+        ndarray
+            In the layout of ``params``.
+        """
+        X = self.X[rows]
+        targets = self.targets[rows]
+        weight = self.sample_weight[rows]
+        weight *= self.n_samples / len(rows)
+
+        def residual(params):
+            return self.loss.weighted_residual(self._raw_of_block(params)(X), targets, weight)
+
+        batch_residual = residual(params)
+        coef = self.split(params)[0]
+        if reference is not None:
+            batch_residual -= residual(reference)
+            coef = coef - self.split(reference)[0]  # the L2 gradient is linear in coef
+        grad = self._gradient_of_residual(batch_residual, X)
+        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
+        return grad
+
+    def _data_term(self, raw_of_block, X, targets, weight):
+        """``sum_i weight_i loss_i`` over some rows and its gradient (no penalty)."""
+        value, residual = self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)
+        return value, self._gradient_of_residual(residual, X)
+
+    def _gradient_of_residual(self, residual, X):
+        """The gradient of the data term from the weighted residual of the rows of X."""
+        grad = np.empty(self.shape, dtype=self.dtype)
+        # dJ/dW = (s * residual)^T X, dJ/db = sum_i s_i residual_i
+        grad[:, : self.n_features] = residual.T @ X
+        if self.fit_intercept:
+            grad[:, self.n_features] = residual.sum(axis=0)
+        return grad
+
+    def _add_penalty(self, params, value, grad):
+        """f and its gradient from the data term's: the L2 part of the penalty added."""
         coef, _ = self.split(params)
-        self.penalty.add_smooth_gradient(coef, coef_grad)
+        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
         return value + self.penalty.smooth_value(coef), grad
 
     def _raw_of_block(self, params):

@@ -56,5 +56,14 @@ def validate_params(estimator, solvers):
     tol = estimator.tol
     if not (_is_real(tol) and 0 <= tol < np.inf):
         _fail(estimator, "tol", "a float in the range [0.0, inf)")
+    if not (_is_int(estimator.batch_size) and estimator.batch_size >= 1):
+        _fail(estimator, "batch_size", "an int in the range [1, inf)")
+    if not isinstance(estimator.early_stopping, (bool, np.bool_)):
+        _fail(estimator, "early_stopping", "an instance of 'bool'")
+    fraction = estimator.validation_fraction
+    if not (_is_real(fraction) and 0 < fraction < 1):
+        _fail(estimator, "validation_fraction", "a float in the range (0.0, 1.0)")
+    if not (_is_int(estimator.n_iter_no_change) and estimator.n_iter_no_change >= 1):
+        _fail(estimator, "n_iter_no_change", "an int in the range [1, inf)")
     if not (_is_int(estimator.verbose) and estimator.verbose >= 0):
         _fail(estimator, "verbose", "an int in the range [0, inf)")

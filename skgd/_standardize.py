@@ -35,13 +35,19 @@ class Standardized:
     Parameters
     ----------
     objective : LogisticObjective
+    moments : tuple of ndarray, default=None
+        The ``(mean, variance)`` that define the variables; by default the
+        objective's own.  Streaming fits keep those of their first rows, so
+        that every later batch of rows is seen in the same variables.
     """
 
-    def __init__(self, objective):
+    def __init__(self, objective, moments=None):
         self.objective = objective
         self.dtype = objective.dtype
+        self.n_samples = objective.n_samples
         n_features = objective.n_features
-        mean, variance = objective.feature_moments()
+        self.moments = objective.feature_moments() if moments is None else moments
+        mean, variance = self.moments
         if not objective.fit_intercept:  # nothing to centre against: the second moment
             mean, variance = np.zeros(n_features), variance + mean**2
         curvature = (
@@ -59,7 +65,12 @@ class Standardized:
         self._lipschitz_bound = float(
             np.count_nonzero(curvature) + objective.fit_intercept
         )
-        self.reference_step = 1.0 / objective.lipschitz_bound()
+        self._reference = self._reference_original = None
+
+    @property
+    def reference_step(self):
+        """The step of the gradient mapping in the stopping rule, in (W, b)."""
+        return 1.0 / self.objective.lipschitz_bound()
 
     def to_original(self, u):
         """The parameters ``(W, b)`` of the variables ``u``."""
@@ -109,6 +120,16 @@ class Standardized:
     def smooth_value_and_gradient(self, u):
         value, grad = self.objective.smooth_value_and_gradient(self.to_original(u))
         return value, self._gradient_to_u(grad)
+
+    def batch_gradient(self, u, rows, reference=None):
+        """The objective's :meth:`batch_gradient` for points in ``u``, as a gradient in ``u``."""
+        if reference is not None:
+            # a variance-reduced epoch passes the same reference with every batch
+            if reference is not self._reference:
+                self._reference, self._reference_original = reference, self.to_original(reference)
+            reference = self._reference_original
+        grad = self.objective.batch_gradient(self.to_original(u), rows, reference)
+        return self._gradient_to_u(grad)
 
     def nonsmooth_value(self, u):
         return self.objective.nonsmooth_value(self.to_original(u))

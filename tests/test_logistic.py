@@ -37,7 +37,7 @@ def multiclass():
     return StandardScaler().fit_transform(X), y
 
 
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_fitted_attributes(solver, binary, multiclass):
     for (X, y), n_rows in [(binary, 1), (multiclass, 3)]:
         model = GDLogisticRegression(solver=solver).fit(X, y)
@@ -86,7 +86,7 @@ def test_one_fixed_step_is_the_seeds_update(binary):
     assert model.intercept_[0] == pytest.approx(b, rel=1e-14)
 
 
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_diverging_learning_rate_raises_and_keeps_no_nan(solver):
     X, y = make_classification(n_samples=100, n_features=4, random_state=0)
     X = X * 1000.0  # unscaled: a step of 10 overshoots wildly

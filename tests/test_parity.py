@@ -219,7 +219,7 @@ SETTINGS = [(C, l1) for C in (0.01, 1.0, 100.0) for l1 in (0.0, 0.5, 1.0)] + [(n
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("C, l1_ratio", SETTINGS)
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_parity_dense(solver, n_classes, C, l1_ratio, fit_intercept):
     X, y = data(n_classes)
     ref = _cached_reference(n_classes, C, l1_ratio, fit_intercept)
@@ -231,7 +231,7 @@ def test_parity_dense(solver, n_classes, C, l1_ratio, fit_intercept):
         assert_array_equal(ours.intercept_, 0.0)
 
 
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_l1_zero_pattern_matches(solver):
     # A small C where L1 zeroes some, but not all, coefficients: skgd's prox
     # step yields exact zeros, and on the same entries as saga's.
@@ -247,7 +247,7 @@ def test_l1_zero_pattern_matches(solver):
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_parity_sample_weight(solver, n_classes, l1_ratio):
     X, y = data(n_classes)
     rng = np.random.RandomState(1)
@@ -264,7 +264,7 @@ def test_parity_sample_weight(solver, n_classes, l1_ratio):
 
 @pytest.mark.parametrize("with_sample_weight", [False, True])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_parity_class_weight_balanced(solver, n_classes, with_sample_weight):
     # Unbalanced classes, so "balanced" weights differ from 1.
     X, y = data(n_classes)
@@ -286,7 +286,7 @@ def test_parity_class_weight_balanced(solver, n_classes, with_sample_weight):
     "fmt, n_classes, l1_ratio",
     [("csr", 2, 0.0), ("csr", 3, 0.0), ("csr", 2, 1.0), ("csr", 3, 0.5), ("csc", 3, 0.0)],
 )
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_sparse_matches_dense(solver, fmt, n_classes, l1_ratio):
     X, y = data(n_classes)
     X[np.abs(X) < 0.5] = 0.0  # a genuinely sparse matrix
@@ -309,7 +309,7 @@ def test_sparse_matches_dense(solver, fmt, n_classes, l1_ratio):
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_parity_float32(solver, n_classes, l1_ratio):
     X, y = data(n_classes)
     X32 = X.astype(np.float32)
@@ -326,7 +326,7 @@ def test_parity_float32(solver, n_classes, l1_ratio):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_parity_string_labels(solver, n_classes):
     X, y = data(n_classes)
     names = np.array(["emu", "cat", "dog"])[:n_classes]  # not in sorted order
@@ -342,7 +342,7 @@ def test_parity_string_labels(solver, n_classes):
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
 def test_weighted_equals_repeated(solver, n_classes, l1_ratio):
     # Integer weight k on a row is the same objective as k copies of the row
     # (S counts the copies too, so the penalty weight 1/(C S) matches as well).

@@ -8,24 +8,48 @@ from skgd._penalties import soft_threshold
 from skgd._solvers import (
     ROUNDING,
     SOLVERS,
+    STOCHASTIC_SOLVERS,
     DivergenceError,
     OriginalVariables,
+    StreamState,
+    averaged_sgd_pass,
     gradient_descent,
 )
 
 
+def solve(solver, problem, x0, **options):
+    """``SOLVERS[solver]``, with mini-batches of 4 rows for the stochastic ones."""
+    if solver in STOCHASTIC_SOLVERS:
+        options.update(batch_size=4, random_state=np.random.RandomState(0))
+    return SOLVERS[solver](problem, x0, **options)
+
+
 class Quadratic:
-    """f(x) = 1/2 x^T A x - b^T x, optionally with g(x) = lam |x|_1."""
+    """f(x) = 1/2 x^T A x - b^T x, optionally with g(x) = lam |x|_1.
+
+    f is also a mean over ``n_samples`` rows ``m_i`` with ``A = M^T M / n``:
+    ``f(x) = (1/n) sum_i (m_i . x)^2 / 2 - b^T x``, for the stochastic solvers.
+    """
 
     dtype = np.dtype(np.float64)
 
     def __init__(self, eigenvalues, lam=0.0, seed=0):
         rng = np.random.RandomState(seed)
-        basis, _ = np.linalg.qr(rng.normal(size=(len(eigenvalues),) * 2))
+        d = len(eigenvalues)
+        basis, _ = np.linalg.qr(rng.normal(size=(d, d)))
         self.A = basis @ np.diag(eigenvalues) @ basis.T
-        self.b = rng.normal(size=len(eigenvalues))
+        self.b = rng.normal(size=d)
         self.lam = lam
         self.evaluations = 0
+        self.n_samples = 8 * d
+        rows, _ = np.linalg.qr(rng.normal(size=(self.n_samples, d)))  # orthonormal columns
+        self.M = np.sqrt(self.n_samples) * rows @ np.diag(np.sqrt(eigenvalues)) @ basis.T
+
+    def batch_gradient(self, x, rows, reference=None):
+        M = self.M[rows]
+        if reference is not None:  # the linear term cancels
+            return M.T @ (M @ (x - reference)) / len(rows)
+        return M.T @ (M @ x) / len(rows) - self.b
 
     def smooth_value(self, x):
         self.evaluations += 1
@@ -63,7 +87,7 @@ class Quadratic:
 @pytest.mark.parametrize("lam", [0.0, 0.3])
 def test_solvers_reach_the_minimiser(solver, lam):
     problem = Quadratic(np.logspace(0, 2, 8), lam=lam)
-    result = SOLVERS[solver](problem, np.zeros(8), learning_rate="auto", max_iter=5000, tol=1e-10)
+    result = solve(solver, problem, np.zeros(8), learning_rate="auto", max_iter=5000, tol=1e-10)
     assert result.converged
     assert result.optimality <= 1e-10
     assert_allclose(result.x, problem.minimiser(), atol=1e-8)
@@ -98,7 +122,7 @@ def test_one_fixed_step_is_the_classic_update():
 def test_too_large_fixed_step_raises_naming_it(solver):
     problem = Quadratic(np.array([1.0, 10.0]))
     with pytest.raises(DivergenceError, match="learning_rate=1.0"):
-        SOLVERS[solver](problem, np.zeros(2), learning_rate=1.0, max_iter=1000, tol=1e-8)
+        solve(solver, problem, np.zeros(2), learning_rate=1.0, max_iter=1000, tol=1e-8)
 
 
 def test_stops_at_max_iter_without_converging():
@@ -107,3 +131,49 @@ def test_stops_at_max_iter_without_converging():
     assert result.n_iter == 3
     assert not result.converged
     assert result.optimality > 1e-12
+
+
+def test_toy_rows_average_to_the_quadratic():
+    problem = Quadratic(np.logspace(0, 2, 5), seed=3)
+    x = np.random.RandomState(1).normal(size=5)
+    full = problem.batch_gradient(x, np.arange(problem.n_samples))
+    assert_allclose(full, problem.smooth_value_and_gradient(x)[1], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3])
+def test_sgd_auto_never_increases_the_objective_between_epochs(lam):
+    problem = Quadratic(np.logspace(0, 2, 10), lam=lam)
+    result = solve("sgd", problem, np.zeros(10), learning_rate="auto", max_iter=1000, tol=1e-9)
+    assert result.converged
+    curve = np.array(result.loss_curve)
+    assert np.all(np.diff(curve) <= ROUNDING * np.finfo(float).eps * np.abs(curve[:-1]))
+
+
+def test_sgd_is_determined_by_its_random_state():
+    problem = Quadratic(np.logspace(0, 2, 6))
+    runs = [
+        solve("sgd", problem, np.zeros(6), learning_rate="auto", max_iter=3, tol=0.0).x
+        for _ in range(2)
+    ]
+    assert np.array_equal(runs[0], runs[1])
+    other = SOLVERS["sgd"](problem, np.zeros(6), learning_rate="auto", max_iter=3, tol=0.0,
+                           batch_size=4, random_state=np.random.RandomState(1)).x
+    assert not np.array_equal(runs[0], other)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3])
+def test_averaged_sgd_passes_approach_the_minimiser(lam):
+    problem = Quadratic(np.logspace(0, 1, 4), lam=lam)
+    state = StreamState(np.zeros(4), np.zeros(4))
+    rng = np.random.RandomState(0)
+    x_star = problem.minimiser()
+    F = lambda x: problem.smooth_value(x) + problem.nonsmooth_value(x)  # noqa: E731
+    gaps = []
+    for passes in (10, 100, 1000):
+        while state.n_steps < passes * problem.n_samples // 4:
+            averaged_sgd_pass(OriginalVariables(problem, None), state, learning_rate="auto",
+                              batch_size=4, random_state=rng)
+        gaps.append(F(state.average) - F(x_star))
+    # the averaged iterate keeps approaching the optimum: it does not hover
+    assert gaps[2] < gaps[1] < gaps[0]
+    assert gaps[2] < 1e-3 * abs(F(x_star))
