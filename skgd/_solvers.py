@@ -92,6 +92,13 @@ PRECISION_FACTOR = 100
 # benchmark problems, the best constant step grew about linearly with the
 # batch size, and 1 / lipschitz_bound() was about best at 256 rows).
 STEP_BATCH_SIZE = 256
+# Averaged SGD (partial_fit) starts at AVERAGED_FIRST_STEP / lipschitz_bound()
+# whatever the batch size, and its step decays by sqrt(2) over DECAY_PASSES
+# passes over the first rows: averaging tolerates larger steps than SVRG's
+# inner loop (measured over 1 to 64 times 1 / lipschitz_bound(), batches of 64
+# and 512 rows, decay over 1 to 100 passes).
+AVERAGED_FIRST_STEP = 4.0
+DECAY_PASSES = 10
 # With a fixed learning rate, J above this multiple of max(J_0, 1) is divergence.
 DIVERGENCE_FACTOR = 1e3
 
@@ -502,8 +509,7 @@ class StreamState:
     first_step : float or None
         The step size of the first step; None until the first pass sets it.
     decay_steps : int or None
-        Steps over which the step size decays by a factor sqrt(2): those of
-        the first pass.
+        Steps over which the step size decays by a factor sqrt(2).
     """
 
     x: np.ndarray
@@ -518,9 +524,10 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
 
     For data that arrive in pieces, where no full gradient exists: plain
     stochastic steps ``x <- prox(x - step_k grad f_B(x), step_k)``.  With
-    ``"auto"`` the step starts as sgd's (see
-    :func:`stochastic_gradient_descent`) on the first problem and decays as
-    ``1 / sqrt(1 + k / decay_steps)``; the model is the average of the
+    ``"auto"`` the step starts at ``AVERAGED_FIRST_STEP / lipschitz_bound()``
+    of the first problem's preconditioned variables and decays as
+    ``1 / sqrt(1 + k / decay_steps)``, with ``decay_steps`` the steps of
+    ``DECAY_PASSES`` passes over the first rows; the model is the average of the
     iterates with weights growing linearly in k, which converges to the
     optimum where the last iterate keeps hovering around it (Polyak and
     Juditsky, 1992; Lacoste-Julien, Schmidt and Bach, 2012).  A float
@@ -545,10 +552,9 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     if state.first_step is None:
         fixed = learning_rate != "auto"
         state.first_step = (
-            float(learning_rate) if fixed
-            else min(batch_size, problem.n_samples) / STEP_BATCH_SIZE / problem.lipschitz_bound()
+            float(learning_rate) if fixed else AVERAGED_FIRST_STEP / problem.lipschitz_bound()
         )
-        state.decay_steps = None if fixed else -(-problem.n_samples // batch_size)
+        state.decay_steps = None if fixed else DECAY_PASSES * -(-problem.n_samples // batch_size)
     x = problem.from_original(state.x)
     average = problem.from_original(state.average)
     order = random_state.permutation(problem.n_samples)

@@ -163,6 +163,7 @@ def test_sgd_is_determined_by_its_random_state():
 
 @pytest.mark.parametrize("lam", [0.0, 0.3])
 def test_averaged_sgd_passes_approach_the_minimiser(lam):
+    # 1000 passes over 32 rows in batches of 4: the noisiest regime
     problem = Quadratic(np.logspace(0, 1, 4), lam=lam)
     state = StreamState(np.zeros(4), np.zeros(4))
     rng = np.random.RandomState(0)
@@ -174,6 +175,6 @@ def test_averaged_sgd_passes_approach_the_minimiser(lam):
             averaged_sgd_pass(OriginalVariables(problem, None), state, learning_rate="auto",
                               batch_size=4, random_state=rng)
         gaps.append(F(state.average) - F(x_star))
-    # the averaged iterate keeps approaching the optimum: it does not hover
-    assert gaps[2] < gaps[1] < gaps[0]
-    assert gaps[2] < 1e-3 * abs(F(x_star))
+    # the averaged iterate keeps approaching the optimum, at a rate (gap
+    # divided by more than 2 per tenfold passes), where a constant step hovers
+    assert 0 < gaps[2] < gaps[1] / 2 < gaps[0] / 4
