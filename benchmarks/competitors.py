@@ -43,6 +43,7 @@ def competitors(problem):
     models = {
         "skgd gd": make(GDLogisticRegression, C=C, solver="gd"),
         "skgd agd": make(GDLogisticRegression, C=C, solver="agd"),
+        "skgd sgd": make(GDLogisticRegression, C=C, solver="sgd", random_state=0),
         # the default tol=1e-4 is lbfgs's; this is what fitting J* tightly costs
         "skgd gd tol=1e-8": make(GDLogisticRegression, C=C, solver="gd", tol=1e-8),
         REFERENCE: make(LogisticRegression, C=C),

@@ -18,7 +18,7 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
     )
     table = (tmp_path / "smoke.md").read_text()
     assert completed.stdout.strip().endswith(table.strip().splitlines()[-1])
-    for model in ["skgd gd", "skgd agd", "LogisticRegression()", "LogisticRegression(newton-cholesky)",
+    for model in ["skgd gd", "skgd agd", "skgd sgd", "LogisticRegression()", "LogisticRegression(newton-cholesky)",
                   "LogisticRegression(saga)", "SGDClassifier(log_loss)"]:
         assert f"| {model} |" in table
     problems = ["breast-cancer", "digits", "dense-binary", "dense-float32",
