@@ -9,6 +9,7 @@ unpacks the result into scikit-learn's fitted attributes.
 import math
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -35,6 +36,14 @@ from ._standardize import Standardized
 
 # Iterations between two progress lines with verbose=1 (every one with verbose>=2).
 VERBOSE_EVERY = 10
+
+
+class _Stream(NamedTuple):
+    """What partial_fit carries between calls."""
+
+    state: StreamState  # iterate, average, step schedule
+    moments: tuple | None  # the first chunk's (mean, variance): the scaling of every step
+    random_state: np.random.RandomState  # the row orders of all passes
 
 
 class GDLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -123,7 +132,8 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts; zeros when ``fit_intercept=False``.
     n_iter_ : ndarray of shape (1,)
-        Number of iterations run.
+        Number of iterations run; after :meth:`partial_fit`, the number of
+        its calls since the stream began.
     loss_curve_ : ndarray of shape (n_iter_[0] + 1,)
         J at the start point and after each iteration; the last value is J at
         the last iterate (with early stopping, the returned coefficients are
@@ -315,19 +325,20 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         objective = self._objective(X, codes, weights, len(self.classes_))
         if not hasattr(self, "_stream"):
             start = self._start_point(objective, self.classes_, warm=not first)
-            moments = objective.feature_moments() if self.learning_rate == "auto" else None
-            self._stream = (StreamState(start, start.copy()), moments, np.random.RandomState(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            ))
-        state, moments, random_state = self._stream
+            self._stream = _Stream(
+                StreamState(start, start.copy()),
+                objective.feature_moments() if self.learning_rate == "auto" else None,
+                check_random_state(self.random_state),
+            )
+        state = self._stream.state
         if self.learning_rate == "auto":
-            problem = Standardized(objective, moments)
+            problem = Standardized(objective, self._stream.moments)
         else:
             problem = OriginalVariables(objective, float(self.learning_rate))
         with np.errstate(over="ignore", under="ignore"):
             averaged_sgd_pass(
                 problem, state, learning_rate=self.learning_rate,
-                batch_size=self.batch_size, random_state=random_state,
+                batch_size=self.batch_size, random_state=self._stream.random_state,
             )
         if not np.all(np.isfinite(state.average)):
             raise ValueError(
@@ -336,7 +347,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 "learning_rate='auto'."
             )
         self._set_coefficients(objective, state.average)
-        self.n_iter_ = np.array([getattr(self, "n_iter_", [0])[0] + 1], dtype=np.int32)
+        self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
         return self
 
     def _set_coefficients(self, objective, params):

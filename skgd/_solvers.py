@@ -506,6 +506,8 @@ class StreamState:
         The weighted average of the iterates: the model.
     n_steps : int
         Steps taken so far.
+    n_passes : int
+        Passes made so far.
     first_step : float or None
         The step size of the first step; None until the first pass sets it.
     decay_steps : int or None
@@ -515,6 +517,7 @@ class StreamState:
     x: np.ndarray
     average: np.ndarray
     n_steps: int = 0
+    n_passes: int = 0
     first_step: float | None = None
     decay_steps: int | None = None
 
@@ -568,6 +571,7 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
         average += (x - average) * (2.0 / (state.n_steps + 1))
     state.x = problem.to_original(x)
     state.average = problem.to_original(average)
+    state.n_passes += 1
     return state
 
 

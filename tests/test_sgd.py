@@ -106,6 +106,7 @@ def test_partial_fit_is_deterministic_and_continues_a_fit():
     before = fitted.coef_.copy()
     fitted.partial_fit(X[:500], y[:500])
     assert 0 < np.abs(fitted.coef_ - before).max() < 0.5 * np.abs(before).max()
+    assert fitted.n_iter_[0] == 1  # passes since the stream began
 
 
 def test_partial_fit_input_errors():
