@@ -46,8 +46,7 @@ class Standardized:
         self.dtype = objective.dtype
         self.n_samples = objective.n_samples
         n_features = objective.n_features
-        self.moments = objective.feature_moments() if moments is None else moments
-        mean, variance = self.moments
+        mean, variance = objective.feature_moments() if moments is None else moments
         if not objective.fit_intercept:  # nothing to centre against: the second moment
             mean, variance = np.zeros(n_features), variance + mean**2
         curvature = (
