@@ -20,6 +20,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, FitTask, with_callbacks
 from ._early_stopping import ValidationMonitor
 from ._losses import make_loss
 from ._objective import LogisticObjective, raw_predictions
@@ -46,7 +47,7 @@ class _Stream(NamedTuple):
     random_state: np.random.RandomState  # the row orders of all passes
 
 
-class GDLogisticRegression(ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     """Logistic regression trained by explicit gradient descent.
 
     A drop-in for :class:`sklearn.linear_model.LogisticRegression`: it
@@ -200,6 +201,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model by gradient descent on J.
 
@@ -244,6 +246,12 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         start = self._start_point(objective, classes, warm)
         if validation is not None:
             validation.start(start)
+        task = FitTask(
+            self, X, y, None if sample_weight is None else {"sample_weight": sample_weight},
+            lambda params: {**_fitted_coefficients(objective, params), "classes_": classes},
+        )
+        task.begin(start)
+        monitors.append(task)
         options = {}
         if self.solver in STOCHASTIC_SOLVERS:
             options = {"batch_size": self.batch_size, "random_state": random_state}
@@ -259,14 +267,14 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             )
 
         self.classes_ = classes
-        self._set_coefficients(
-            objective, result.x if validation is None else validation.best_params
-        )
+        best = result.x if validation is None else validation.best_params
+        self.__dict__.update(_fitted_coefficients(objective, best))
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array(result.loss_curve)
         self.validation_loss_curve_ = None if validation is None else np.array(validation.curve)
         self.converged_ = result.converged
         self.__dict__.pop("_stream", None)  # partial_fit starts afresh from this model
+        task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
             warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
@@ -346,17 +354,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 "coefficients are no longer finite. Use a smaller learning_rate or "
                 "learning_rate='auto'."
             )
-        self._set_coefficients(objective, state.average)
+        self.__dict__.update(_fitted_coefficients(objective, state.average))
         self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
         return self
-
-    def _set_coefficients(self, objective, params):
-        coef, intercept = objective.split(params)
-        self.coef_ = np.array(coef)
-        self.intercept_ = (
-            np.array(intercept) if intercept is not None
-            else np.zeros(coef.shape[0], objective.dtype)
-        )
 
     def _sample_weights(self, classes, codes, sample_weight, n_samples):
         """Sample weight times class weight per sample, or None when all are 1."""
@@ -563,6 +563,18 @@ def _encode_labels(y):
         return np.flatnonzero(present).astype(y.dtype), codes[y]
     classes = np.unique(y)
     return classes, np.searchsorted(classes, y)
+
+
+def _fitted_coefficients(objective, params):
+    """``coef_`` and ``intercept_`` of the parameters ``params`` of ``objective``."""
+    coef, intercept = objective.split(params)
+    return {
+        "coef_": np.array(coef),
+        "intercept_": (
+            np.array(intercept) if intercept is not None
+            else np.zeros(coef.shape[0], objective.dtype)
+        ),
+    }
 
 
 def _check_two_classes(classes):

@@ -15,3 +15,29 @@ def test_streaming_from_disk_reaches_the_in_memory_model(capsys):
     gap = run_example("stream_from_disk", "--rows", "20000", "--chunk-rows", "5000", "--passes", "5")
     assert abs(gap) <= 1e-3
     assert "relative J gap to the in-memory model" in capsys.readouterr().out
+
+
+def test_tumour_diagnosis(tmp_path):
+    accuracy, malignant = run_example("tumour_diagnosis", "--out", str(tmp_path))
+    assert accuracy > 0.95 and 0.0 <= malignant <= 1.0
+    assert (tmp_path / "tumour_cost_curve.png").stat().st_size > 1000
+
+
+def test_learning_rates(tmp_path):
+    finals, caught = run_example("learning_rates", "--out", str(tmp_path))
+    assert finals[1.0] < finals[0.01] < finals[300.0]  # good, too small, too large
+    assert "learning_rate=1000" in str(caught)
+    assert (tmp_path / "learning_rates.png").stat().st_size > 1000
+
+
+def test_feature_scaling(tmp_path):
+    iterations = run_example("feature_scaling", "--out", str(tmp_path))
+    assert iterations["raw, alpha=5e-6"] == (2000, False)  # crawls to max_iter
+    assert iterations["StandardScaler, alpha=1"][1] and iterations["raw, auto"][1]
+    assert (tmp_path / "feature_scaling.png").stat().st_size > 1000
+
+
+def test_solvers(tmp_path):
+    gaps = run_example("solvers", "--out", str(tmp_path), "--rows", "20000")
+    assert all(gap < 1e-4 for gap in gaps.values())
+    assert (tmp_path / "solvers.png").stat().st_size > 1000
