@@ -26,9 +26,12 @@ class FitTask:
     ----------
     estimator : GDLogisticRegression
         The estimator being fitted, with ``classes_`` still unset.
-    X, y : the training data, as the callbacks see it.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The rows fitted on, as the callbacks see them.
+    y : ndarray of shape (n_samples,)
+        Their labels.
     metadata : dict or None
-        ``{"sample_weight": ...}`` when weights were given.
+        ``{"sample_weight": ...}`` when the rows carry weights.
     reconstruction : callable
         Maps the solver's parameters to the fitted attributes of a model
         stopped there (``coef_``, ``intercept_``, ``classes_``).

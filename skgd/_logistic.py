@@ -246,25 +246,18 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         start = self._start_point(objective, classes, warm)
         if validation is not None:
             validation.start(start)
+        # the callbacks see the rows fitted on (without the held-out ones), and
+        # the caller's sample weights as LogisticRegression passes them
         task = FitTask(
-            self, X, y, None if sample_weight is None else {"sample_weight": sample_weight},
+            self,
+            X,
+            y if validation is None else classes[codes],
+            None if sample_weight is None or validation is not None
+            else {"sample_weight": sample_weight},
             lambda params: {**_fitted_coefficients(objective, params), "classes_": classes},
         )
         task.begin(start)
-        monitors.append(task)
-        options = {}
-        if self.solver in STOCHASTIC_SOLVERS:
-            options = {"batch_size": self.batch_size, "random_state": random_state}
-        with np.errstate(over="ignore", under="ignore"):
-            result = SOLVERS[self.solver](
-                objective,
-                start,
-                learning_rate=self.learning_rate,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                monitor=_combine_monitors(monitors),
-                **options,
-            )
+        result = self._solve(objective, start, [*monitors, task], random_state)
 
         self.classes_ = classes
         best = result.x if validation is None else validation.best_params
@@ -278,6 +271,22 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if not (result.converged or result.stopped):
             warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
+
+    def _solve(self, objective, start, monitors, random_state):
+        """Run the solver on J from ``start``, reporting each iteration to ``monitors``."""
+        options = {}
+        if self.solver in STOCHASTIC_SOLVERS:
+            options = {"batch_size": self.batch_size, "random_state": random_state}
+        with np.errstate(over="ignore", under="ignore"):
+            return SOLVERS[self.solver](
+                objective,
+                start,
+                learning_rate=self.learning_rate,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                monitor=_combine_monitors(monitors),
+                **options,
+            )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of averaged mini-batch SGD over the given rows.

@@ -125,3 +125,14 @@ def test_loss_curve_display_plots_exactly_loss_curve(data):
     with pytest.raises(ValueError, match="no loss_curve_"):
         LossCurveDisplay.from_estimator(GDLogisticRegression())
     plt.close("all")
+
+
+def test_callbacks_see_the_rows_fitted_on_under_early_stopping(data):
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = data
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = GDLogisticRegression(early_stopping=True, random_state=0).set_callbacks(monitor)
+    model.fit(X, y)
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "iteration"]
+    assert len(rows) == model.n_iter_[0]
+    assert all(0.5 < row["accuracy"] <= 1.0 for row in rows)
