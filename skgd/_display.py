@@ -82,10 +82,7 @@ class LossCurveDisplay:
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         final = estimator[-1] if hasattr(estimator, "steps") else estimator
         if not hasattr(final, "loss_curve_"):
-            raise ValueError(
-                f"{type(final).__name__} has no loss_curve_: fit it first (partial_fit "
-                "records none)."
-            )
+            raise ValueError(f"{type(final).__name__} has no loss_curve_: fit it first.")
         name = type(final).__name__ if name is None else name
         display = cls(loss_curve=final.loss_curve_, name=name)
         return display.plot(ax=ax, log_gap=log_gap, minimum=minimum, **kwargs)

@@ -138,7 +138,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     loss_curve_ : ndarray of shape (n_iter_[0] + 1,)
         J at the start point and after each iteration; the last value is J at
         the last iterate (with early stopping, the returned coefficients are
-        those of the lowest validation loss).  Not set by :meth:`partial_fit`.
+        those of the lowest validation loss).  After :meth:`partial_fit`, J of
+        the first call's rows at the start point, then J of each call's rows
+        at the model after it.
     validation_loss_curve_ : ndarray of shape (n_iter_[0] + 1,) or None
         With early stopping, the validation log-loss at the start point and
         after each iteration; None otherwise.
@@ -297,6 +299,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         rows, continuing from the previous call's state; the model is the
         weighted average of the iterates, which converges to the optimum.
         The rows of the first call fix the feature scaling the steps run in.
+        After the pass, J of the call's rows at the new model is appended to
+        ``loss_curve_`` (one evaluation); a diverging fixed learning rate
+        raises ``ValueError`` and leaves the model as it was.
         ``C`` applies per call, as :meth:`fit` would apply it to those rows:
         over chunks of equal size and weight, the model converges to that
         of :meth:`fit` on all rows with ``C`` times the number of chunks.
@@ -330,41 +335,36 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             reset=first,
         )
         check_classification_targets(y)
-        self.classes_ = _stream_classes(self, classes, first)
-        codes = np.searchsorted(self.classes_, y)
-        if np.any(self.classes_[np.minimum(codes, len(self.classes_) - 1)] != y):
-            unknown = np.setdiff1d(y, self.classes_)
+        classes = _stream_classes(self, classes, first)
+        codes = np.searchsorted(classes, y)
+        if np.any(classes[np.minimum(codes, len(classes) - 1)] != y):
             raise ValueError(
-                f"y contains labels {unknown} not in classes {self.classes_} given on the "
-                "first call of partial_fit."
+                f"y contains labels {np.setdiff1d(y, classes)} not in classes {classes} "
+                "given on the first call of partial_fit."
             )
-        weights = self._sample_weights(self.classes_, codes, sample_weight, X.shape[0])
-        objective = self._objective(X, codes, weights, len(self.classes_))
-        if not hasattr(self, "_stream"):
-            start = self._start_point(objective, self.classes_, warm=not first)
-            self._stream = _Stream(
+        weights = self._sample_weights(classes, codes, sample_weight, X.shape[0])
+        objective = self._objective(X, codes, weights, len(classes))
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            start = self._start_point(objective, classes, warm=not first)
+            stream = _Stream(
                 StreamState(start, start.copy()),
                 objective.feature_moments() if self.learning_rate == "auto" else None,
                 check_random_state(self.random_state),
             )
-        state = self._stream.state
         if self.learning_rate == "auto":
-            problem = Standardized(objective, self._stream.moments)
+            problem = Standardized(objective, stream.moments)
         else:
             problem = OriginalVariables(objective, float(self.learning_rate))
         with np.errstate(over="ignore", under="ignore"):
-            averaged_sgd_pass(
-                problem, state, learning_rate=self.learning_rate,
-                batch_size=self.batch_size, random_state=self._stream.random_state,
+            averaged_sgd_pass(  # raises on divergence, before changing the state
+                problem, stream.state, learning_rate=self.learning_rate,
+                batch_size=self.batch_size, random_state=stream.random_state,
             )
-        if not np.all(np.isfinite(state.average)):
-            raise ValueError(
-                f"partial_fit diverged with learning_rate={self.learning_rate!r}: the "
-                "coefficients are no longer finite. Use a smaller learning_rate or "
-                "learning_rate='auto'."
-            )
-        self.__dict__.update(_fitted_coefficients(objective, state.average))
-        self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
+        self.classes_, self._stream = classes, stream
+        self.__dict__.update(_fitted_coefficients(objective, stream.state.average))
+        self.n_iter_ = np.array([stream.state.n_passes], dtype=np.int32)
+        self.loss_curve_ = np.array(stream.state.loss_curve)
         return self
 
     def _sample_weights(self, classes, codes, sample_weight, n_samples):

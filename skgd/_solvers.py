@@ -196,6 +196,18 @@ def _prepare(problem, learning_rate, tol):
     return OriginalVariables(problem, learning_rate), learning_rate, tol
 
 
+def check_divergence(value0, value, learning_rate, iteration):
+    """Raise DivergenceError when F is not finite or above ``DIVERGENCE_FACTOR * max(F_0, 1)``."""
+    if not np.isfinite(value) or value > DIVERGENCE_FACTOR * max(value0, 1.0):
+        raise DivergenceError(
+            f"Gradient descent diverged with learning_rate={learning_rate!r}: "
+            f"J rose from {value0:.4g} to {value:.4g} after "
+            f"{iteration} iterations. Use a smaller learning_rate, scale the "
+            "features (e.g. StandardScaler), or set learning_rate='auto', "
+            "which chooses the step by line search."
+        )
+
+
 class _Progress:
     """Bookkeeping shared by the solvers: curve, divergence test, reporting."""
 
@@ -204,19 +216,11 @@ class _Progress:
         self.loss_curve = [value0]
         self.learning_rate = learning_rate
         self.monitor = monitor
-        self.limit = DIVERGENCE_FACTOR * max(value0, 1.0)
         self.stopped = False
 
     def record(self, iteration, x, value, optimality, step):
         """Record an iteration; True when the monitor asks the solver to stop."""
-        if not np.isfinite(value) or value > self.limit:
-            raise DivergenceError(
-                f"Gradient descent diverged with learning_rate={self.learning_rate!r}: "
-                f"J rose from {self.loss_curve[0]:.4g} to {value:.4g} after "
-                f"{iteration} iterations. Use a smaller learning_rate, scale the "
-                "features (e.g. StandardScaler), or set learning_rate='auto', "
-                "which chooses the step by line search."
-            )
+        check_divergence(self.loss_curve[0], value, self.learning_rate, iteration)
         self.loss_curve.append(value)
         if self.monitor is not None:
             params = self.problem.to_original(x)
@@ -512,7 +516,11 @@ class StreamState:
     first_step : float or None
         The step size of the first step; None until the first pass sets it.
     decay_steps : int or None
-        Steps over which the step size decays by a factor sqrt(2).
+        Steps over which the step size decays by a factor sqrt(2); None for
+        a fixed learning rate.
+    loss_curve : list of float
+        F of the first pass's rows at the start point, then F of each pass's
+        rows at the average after it.
     """
 
     x: np.ndarray
@@ -521,6 +529,7 @@ class StreamState:
     n_passes: int = 0
     first_step: float | None = None
     decay_steps: int | None = None
+    loss_curve: list = field(default_factory=list)
 
 
 def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state):
@@ -535,7 +544,9 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     iterates with weights growing linearly in k, which converges to the
     optimum where the last iterate keeps hovering around it (Polyak and
     Juditsky, 1992; Lacoste-Julien, Schmidt and Bach, 2012).  A float
-    ``learning_rate`` is a constant step.
+    ``learning_rate`` is a constant step.  After the pass, F of its rows at
+    the average is recorded (one evaluation), and a diverging step raises
+    :class:`DivergenceError`, leaving ``state`` as it was.
 
     Parameters
     ----------
@@ -553,27 +564,38 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     StreamState
         ``state``.
     """
-    if state.first_step is None:
-        fixed = learning_rate != "auto"
-        state.first_step = (
-            float(learning_rate) if fixed else AVERAGED_FIRST_STEP / problem.lipschitz_bound()
-        )
-        state.decay_steps = None if fixed else DECAY_PASSES * -(-problem.n_samples // batch_size)
+    first_step, decay_steps = state.first_step, state.decay_steps
+    if learning_rate != "auto":  # the rate given now, without decay
+        first_step, decay_steps = float(learning_rate), None
+    elif first_step is None or decay_steps is None:  # the schedule starts here
+        first_step = AVERAGED_FIRST_STEP / problem.lipschitz_bound()
+        decay_steps = DECAY_PASSES * -(-problem.n_samples // batch_size)
     x = problem.from_original(state.x)
     average = problem.from_original(state.average)
+    loss_curve = state.loss_curve or [_value(problem, average)]
+    n_steps = state.n_steps
     order = random_state.permutation(problem.n_samples)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        state.n_steps += 1
-        step = state.first_step
-        if state.decay_steps is not None:
-            step /= math.sqrt(1 + state.n_steps / state.decay_steps)
+        n_steps += 1
+        step = first_step
+        if decay_steps is not None:
+            step /= math.sqrt(1 + n_steps / decay_steps)
         x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
-        average += (x - average) * (2.0 / (state.n_steps + 1))
+        average += (x - average) * (2.0 / (n_steps + 1))
+    # one evaluation per pass: the streamed cost curve, and a diverging step caught
+    value = _value(problem, average)
+    check_divergence(loss_curve[0], value, learning_rate, state.n_passes + 1)
+    state.first_step, state.decay_steps = first_step, decay_steps
+    state.loss_curve = [*loss_curve, value]
+    state.n_steps, state.n_passes = n_steps, state.n_passes + 1
     state.x = problem.to_original(x)
     state.average = problem.to_original(average)
-    state.n_passes += 1
     return state
+
+
+def _value(problem, x):
+    return problem.smooth_value(x) + problem.nonsmooth_value(x)
 
 
 SOLVERS = {
