@@ -12,7 +12,9 @@ def run_example(name, *argv):
 
 
 def test_streaming_from_disk_reaches_the_in_memory_model(capsys):
-    gap = run_example("stream_from_disk", "--rows", "20000", "--chunk-rows", "5000", "--passes", "5")
+    gap = run_example(
+        "stream_from_disk", "--rows", "20000", "--chunk-rows", "5000", "--passes", "5"
+    )
     assert abs(gap) <= 1e-3
     assert "relative J gap to the in-memory model" in capsys.readouterr().out
 

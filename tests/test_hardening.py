@@ -10,8 +10,6 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from skgd import GDLogisticRegression
 
@@ -242,7 +240,8 @@ def test_duplicated_rows_equal_weight_two(solver, binary):
     weights = np.ones(len(y))
     weights[:50] = 2.0
     a = GDLogisticRegression(solver=solver, random_state=0, **TIGHT).fit(X[twice], y[twice])
-    b = GDLogisticRegression(solver=solver, random_state=0, **TIGHT).fit(X, y, sample_weight=weights)
+    b = GDLogisticRegression(solver=solver, random_state=0, **TIGHT)
+    b.fit(X, y, sample_weight=weights)
     assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-9)
 
 

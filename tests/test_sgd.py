@@ -45,7 +45,9 @@ def test_sgd_defaults_reach_the_optimum(loader, n_classes):
 def test_sgd_with_weights_penalty_sparse_and_float32():
     X, y = data(3)
     rng = np.random.RandomState(0)
-    weights = dict(sample_weight=rng.uniform(0.5, 2.0, len(y)), class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+    weights = dict(
+        sample_weight=rng.uniform(0.5, 2.0, len(y)), class_weight={0: 1.0, 1: 2.0, 2: 0.5}
+    )
     j_star = optimum(X, y, C=0.5, l1_ratio=0.5, **weights)
     for train in (X, sp.csr_matrix(X), X.astype(np.float32)):
         model = GDLogisticRegression(
