@@ -408,7 +408,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             stratify=codes if counts.min() >= 2 else None,
             random_state=random_state,
         )
-        fit_rows.sort(), validation_rows.sort()
+        fit_rows.sort()  # rows in their original order: X's blocks stay contiguous
+        validation_rows.sort()
 
         def take(rows):
             return X[rows], codes[rows], None if weights is None else weights[rows]
