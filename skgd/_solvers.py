@@ -227,9 +227,10 @@ class _Progress:
             self.stopped = bool(self.monitor(iteration, params, value, optimality, step))
         return self.stopped
 
-    def result(self, problem, x, n_iter, optimality, tol):
+    def result(self, x, n_iter, optimality, tol):
+        """The solver's result at ``x``, in the original variables."""
         return SolverResult(
-            problem.to_original(x), n_iter, optimality <= tol, optimality, tol,
+            self.problem.to_original(x), n_iter, optimality <= tol, optimality, tol,
             self.loss_curve, self.stopped,
         )
 
@@ -345,7 +346,7 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
         x, grad, value = x_new, grad_new, value_new
         if progress.record(n_iter, x, value, optimality, step):
             break
-    return progress.result(problem, x, n_iter, optimality, tol)
+    return progress.result(x, n_iter, optimality, tol)
 
 
 def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None):
@@ -407,7 +408,7 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
             momentum = next_momentum
         x = x_new
         f_y, grad_y = problem.smooth_value_and_gradient(y)
-    return progress.result(problem, x, n_iter, optimality, tol)
+    return progress.result(x, n_iter, optimality, tol)
 
 
 def stochastic_gradient_descent(
@@ -485,7 +486,7 @@ def stochastic_gradient_descent(
         optimality = problem.optimality(x, grad)
         if progress.record(n_iter, x, value, optimality, step):
             break
-    return progress.result(problem, x, n_iter, optimality, tol)
+    return progress.result(x, n_iter, optimality, tol)
 
 
 def _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, batch_size):
