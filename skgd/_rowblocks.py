@@ -6,7 +6,8 @@ A gradient of J needs two products with ``X``: ``X @ coef`` and
 reads a block that the first has just brought into cache, and no temporary
 is larger than a block.  The blocks are shared between threads, as numpy's
 ufuncs and BLAS release the GIL; meanwhile BLAS itself is held to one thread
-so that the two levels of threading do not compete.
+so that the two levels of threading do not compete.  The threads are started
+once and kept for later passes (a forked child starts its own).
 
 Each thread owns a fixed, contiguous range of rows, and results come back in
 row order, so sums over them do not depend on thread timing: with the same
@@ -37,8 +38,12 @@ BLOCK_BYTES = 2**21
 # Below this size of X, one block on one thread: threads would cost more than
 # they save.
 MIN_PARALLEL_BYTES = 2**22
-# Held by the pass that has limited BLAS to one thread.
+# Held by the pass that has limited BLAS to one thread (and so uses the pool).
 _BLAS_LIMIT_LOCK = threading.Lock()
+# The worker threads, kept between passes: starting threads for every pass
+# costs about a millisecond, as much as a tenth of a pass over a large X.
+_pool = None
+_pool_size = 0
 
 
 class RowBlocks:
@@ -88,13 +93,35 @@ class RowBlocks:
                 return [function(*block) for block in blocks]
 
         try:
-            with (
-                self._controller.limit(limits=1, user_api="blas"),
-                ThreadPoolExecutor(self.n_threads) as pool,
-            ):
+            with self._controller.limit(limits=1, user_api="blas"):
+                pool = _worker_pool(self.n_threads)
                 return [result for results in pool.map(work, self._blocks) for result in results]
         finally:
             _BLAS_LIMIT_LOCK.release()
+
+
+def _worker_pool(n_threads):
+    """The shared pool of worker threads, grown to ``n_threads`` if smaller.
+
+    Only the pass holding ``_BLAS_LIMIT_LOCK`` calls this, so the pool is
+    never shared by two passes at once.
+    """
+    global _pool, _pool_size
+    if _pool is None or _pool_size < n_threads:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool = ThreadPoolExecutor(n_threads, thread_name_prefix="skgd-rows")
+        _pool_size = n_threads
+    return _pool
+
+
+def _forget_pool():
+    """In a forked child the parent's worker threads do not exist: start afresh."""
+    global _pool, _pool_size
+    _pool, _pool_size = None, 0
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _blas_threads(controller):

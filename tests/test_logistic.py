@@ -1,5 +1,8 @@
 """GDLogisticRegression as users meet it: attributes, inputs, pipelines, searches."""
 
+import multiprocessing
+import os
+import threading
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -312,6 +315,36 @@ def test_fit_allocates_no_copy_of_large_X():
     finally:
         tracemalloc.stop()
     assert peak < 0.06 * X.nbytes
+
+
+def _fit_in_child(X, y, queue):
+    queue.put(GDLogisticRegression().fit(X, y).coef_)
+
+
+def test_worker_threads_are_kept_between_fits_and_rebuilt_after_fork():
+    # 6.4 MB of X: the threaded path
+    X, y = make_classification(10_000, 80, random_state=0)
+    first = GDLogisticRegression().fit(X, y)
+
+    def workers():
+        return {t for t in threading.enumerate() if t.name.startswith("skgd-rows")}
+
+    kept = workers()
+    assert 0 < len(kept) <= os.cpu_count()
+    GDLogisticRegression(C=0.5).fit(X, y)
+    assert workers() == kept  # no threads started per pass or per fit
+    # a forked child has none of the parent's threads: it must start its own
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_fit_in_child, args=(X, y, queue))
+    child.start()
+    try:
+        coef = queue.get(timeout=60)  # a child waiting on absent threads never answers
+    finally:
+        child.join(timeout=10)
+        child.kill()
+    assert child.exitcode == 0
+    assert_allclose(coef, first.coef_, rtol=1e-10)
 
 
 def test_concurrent_fits_agree_and_leave_blas_threads_as_they_were():
