@@ -21,7 +21,9 @@ import argparse
 import datetime
 import os
 import platform
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +70,17 @@ def machine_line():
         f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
         f"scikit-learn {sklearn.__version__}; {datetime.date.today().isoformat()}"
     )
+
+
+def commit():
+    """The checkout's commit, marked "-dirty" if it has changes, or "unknown"."""
+    try:
+        return subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=Path(__file__).parent,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def optimum(problem, objective):
@@ -215,6 +228,7 @@ def main(argv=None):
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     args.out.mkdir(parents=True, exist_ok=True)
 
+    start = time.perf_counter()
     machine = machine_line()
     print(f"# mode={mode}: {machine}", flush=True)
     rows, kernels = [], {}
@@ -225,8 +239,10 @@ def main(argv=None):
         plot(problem, traces, best, args.out / f"{mode}-{problem.name}.png")
         print(f"done {problem.name}", file=sys.stderr, flush=True)
     table = format_table(rows, kernels, float32_speedup(problems, mode))
-    print(table)
-    (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n\n{table}\n")
+    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
+    run = f"Run: {minutes} min {seconds} s at commit {commit()}"
+    print(f"{table}\n\n{run}")
+    (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
         [sys.executable, str(RUN), "--smoke", "--out", str(tmp_path)],
         capture_output=True, text=True, check=True, timeout=600,
     )
-    table = (tmp_path / "smoke.md").read_text()
-    assert completed.stdout.strip().endswith(table.strip().splitlines()[-1])
+    machine, run, _, *lines = (tmp_path / "smoke.md").read_text().splitlines()
+    assert machine.startswith("Machine: ") and run.startswith("Run: ") and " at commit " in run
+    table = "\n".join(lines).strip()
+    assert completed.stdout.strip().endswith(f"{table}\n\n{run}")  # stdout shows the same
     for model in ["skgd gd", "skgd agd", "skgd sgd", "LogisticRegression()", "LogisticRegression(newton-cholesky)",
                   "LogisticRegression(saga)", "SGDClassifier(log_loss)"]:
         assert f"| {model} |" in table
