@@ -228,7 +228,7 @@ def main(argv=None):
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     args.out.mkdir(parents=True, exist_ok=True)
 
-    start = time.perf_counter()
+    start, checkout = time.perf_counter(), commit()
     machine = machine_line()
     print(f"# mode={mode}: {machine}", flush=True)
     rows, kernels = [], {}
@@ -240,7 +240,7 @@ def main(argv=None):
         print(f"done {problem.name}", file=sys.stderr, flush=True)
     table = format_table(rows, kernels, float32_speedup(problems, mode))
     minutes, seconds = divmod(round(time.perf_counter() - start), 60)
-    run = f"Run: {minutes} min {seconds} s at commit {commit()}"
+    run = f"Run: {minutes} min {seconds} s at commit {checkout}"
     print(f"{table}\n\n{run}")
     (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
 
