@@ -6,9 +6,11 @@ The estimator validates input, encodes labels as integer codes
 unpacks the result into scikit-learn's fitted attributes.
 """
 
+import copy
 import math
 import time
 import warnings
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -23,9 +25,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import CallbackSupportMixin, FitTask, with_callbacks
 from ._early_stopping import ValidationMonitor
 from ._losses import make_loss
-from ._objective import LogisticObjective, raw_predictions
+from ._objective import LogisticObjective, penalty_strength, raw_predictions
 from ._params import validate_params
 from ._penalties import ElasticNet
+from ._rowblocks import RowThreads
 from ._solvers import (
     SOLVERS,
     STOCHASTIC_SOLVERS,
@@ -207,6 +210,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by gradient descent on J.
 
+        An exception (bad input, a diverging learning rate, an error in a
+        callback, KeyboardInterrupt) leaves the estimator as it was before
+        the call.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -222,6 +229,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self : GDLogisticRegression
             The fitted estimator.
         """
+        with _rollback_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         validate_params(self, SOLVERS)
         warm = self.warm_start and hasattr(self, "coef_")
         X, y = validate_data(
@@ -235,31 +246,32 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         check_classification_targets(y)
         classes, codes = _encode_labels(y)
         _check_two_classes(classes)
-        weights = self._sample_weights(classes, codes, sample_weight, X.shape[0])
+        weights, weight_scale = self._sample_weights(classes, codes, sample_weight, X.shape[0])
         random_state = check_random_state(self.random_state)
         monitors = [_progress_printer(self.verbose)]
-        validation = None
-        if self.early_stopping:
-            X, codes, weights, validation = self._hold_out(
-                X, codes, weights, len(classes), random_state
+        with RowThreads.for_data(X) as threads:
+            validation = None
+            if self.early_stopping:
+                X, codes, weights, validation = self._hold_out(
+                    X, codes, weights, len(classes), random_state, threads
+                )
+                monitors.append(validation)
+            objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
+            start = self._start_point(objective, classes, warm)
+            if validation is not None:
+                validation.start(start)
+            # the callbacks see the rows fitted on (without the held-out ones), and
+            # the caller's sample weights as LogisticRegression passes them
+            task = FitTask(
+                self,
+                X,
+                y if validation is None else classes[codes],
+                None if sample_weight is None or validation is not None
+                else {"sample_weight": sample_weight},
+                lambda params: {**_fitted_coefficients(objective, params), "classes_": classes},
             )
-            monitors.append(validation)
-        objective = self._objective(X, codes, weights, len(classes))
-        start = self._start_point(objective, classes, warm)
-        if validation is not None:
-            validation.start(start)
-        # the callbacks see the rows fitted on (without the held-out ones), and
-        # the caller's sample weights as LogisticRegression passes them
-        task = FitTask(
-            self,
-            X,
-            y if validation is None else classes[codes],
-            None if sample_weight is None or validation is not None
-            else {"sample_weight": sample_weight},
-            lambda params: {**_fitted_coefficients(objective, params), "classes_": classes},
-        )
-        task.begin(start)
-        result = self._solve(objective, start, [*monitors, task], random_state)
+            task.begin(start)
+            result = self._solve(objective, start, [*monitors, task], random_state)
 
         self.classes_ = classes
         best = result.x if validation is None else validation.best_params
@@ -323,6 +335,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self : GDLogisticRegression
             The updated estimator.
         """
+        with _rollback_on_error(self):
+            return self._partial_fit(X, y, classes, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         validate_params(self, SOLVERS)
         if self.class_weight == "balanced":
             raise ValueError(
@@ -342,55 +358,77 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 f"y contains labels {np.setdiff1d(y, classes)} not in classes {classes} "
                 "given on the first call of partial_fit."
             )
-        weights = self._sample_weights(classes, codes, sample_weight, X.shape[0])
-        objective = self._objective(X, codes, weights, len(classes))
-        stream = getattr(self, "_stream", None)
-        if stream is None:
-            start = self._start_point(objective, classes, warm=not first)
-            stream = _Stream(
-                StreamState(start, start.copy()),
-                objective.feature_moments() if self.learning_rate == "auto" else None,
-                check_random_state(self.random_state),
-            )
-        if self.learning_rate == "auto":
-            problem = Standardized(objective, stream.moments)
-        else:
-            problem = OriginalVariables(objective, float(self.learning_rate))
-        with np.errstate(over="ignore", under="ignore"):
-            averaged_sgd_pass(  # raises on divergence, before changing the state
-                problem, stream.state, learning_rate=self.learning_rate,
-                batch_size=self.batch_size, random_state=stream.random_state,
-            )
-        self.classes_, self._stream = classes, stream
-        self.__dict__.update(_fitted_coefficients(objective, stream.state.average))
-        self.n_iter_ = np.array([stream.state.n_passes], dtype=np.int32)
-        self.loss_curve_ = np.array(stream.state.loss_curve)
+        weights, weight_scale = self._sample_weights(classes, codes, sample_weight, X.shape[0])
+        with RowThreads.for_data(X) as threads:
+            objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
+            stream = getattr(self, "_stream", None)
+            if stream is None:
+                start = self._start_point(objective, classes, warm=not first)
+                stream = _Stream(
+                    StreamState(start, start.copy()),
+                    objective.feature_moments() if self.learning_rate == "auto" else None,
+                    check_random_state(self.random_state),
+                )
+            if self.learning_rate == "auto":
+                problem = Standardized(objective, stream.moments)
+            else:
+                problem = OriginalVariables(objective, float(self.learning_rate))
+            # the pass draws from a copy, so that a pass that fails draws nothing
+            random_state = copy.deepcopy(stream.random_state)
+            with np.errstate(over="ignore", under="ignore"):
+                state = averaged_sgd_pass(  # a new state; raises on divergence
+                    problem, stream.state, learning_rate=self.learning_rate,
+                    batch_size=self.batch_size, random_state=random_state,
+                )
+        self.classes_ = classes
+        self._stream = stream._replace(state=state, random_state=random_state)
+        self.__dict__.update(_fitted_coefficients(objective, state.average))
+        self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
+        self.loss_curve_ = np.array(state.loss_curve)
         return self
 
     def _sample_weights(self, classes, codes, sample_weight, n_samples):
-        """Sample weight times class weight per sample, or None when all are 1."""
+        """Sample weight times class weight per sample, divided by a common scale.
+
+        Returns the weights (None when all are 1), at most 1, and the scale
+        they were divided by, so that weights of any finite size (1e-320 or
+        1e308, whose sum would overflow) give J exactly: J depends on the
+        weights only through ``s_i / S`` and the penalty's ``1 / (C S)``.
+        """
         weights = _check_sample_weight(sample_weight, n_samples)
+        scale = 1.0
+        if weights is not None:
+            top = weights.max()
+            weights, scale = weights / top, float(top)
         class_weight = _class_weights(self.class_weight, classes, codes, weights)
         if np.any(class_weight != 1.0):
-            per_sample = class_weight[codes]  # one new array, multiplied in place
+            top = class_weight.max()
+            per_sample = class_weight[codes]  # one new array, scaled in place
+            if top > 0:
+                per_sample /= top
             if weights is not None:
                 per_sample *= weights
-            weights = per_sample
+            weights, scale = per_sample, scale * float(top)  # a product past 1e308: inf
         if weights is not None and not weights.sum() > 0:
             raise ValueError(
                 "The class weights times the sample weights sum to zero: at least one "
                 "sample must carry positive weight."
             )
-        return weights
+        return weights, scale
 
-    def _objective(self, X, codes, weights, n_classes):
-        """J for this estimator's parameters on the rows of ``X``."""
-        total = X.shape[0] if weights is None else weights.sum()
-        strength = 1.0 / (self.C * total)  # 0.0 for C = inf
+    def _objective(self, X, codes, weights, weight_scale, n_classes, threads=None):
+        """J for this estimator's parameters on the rows of ``X``.
+
+        ``weights`` are the samples' weights divided by ``weight_scale``.
+        """
+        total = X.shape[0] if weights is None else float(weights.sum())
+        strength = penalty_strength(self.C, total, weight_scale, X.dtype)
         penalty = ElasticNet(strength, self.l1_ratio)
-        return LogisticObjective(X, codes, weights, n_classes, self.fit_intercept, penalty)
+        return LogisticObjective(
+            X, codes, weights, n_classes, self.fit_intercept, penalty, threads
+        )
 
-    def _hold_out(self, X, codes, weights, n_classes, random_state):
+    def _hold_out(self, X, codes, weights, n_classes, random_state, threads=None):
         """The rows to fit on, and a monitor of the log-loss of a stratified rest."""
         # at least one validation row per class; stratified when every class can
         # give a row to both parts
@@ -421,7 +459,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         no_penalty = ElasticNet(0.0, 0.0)
         validation = LogisticObjective(
             validation_X, validation_codes, validation_weights, n_classes,
-            self.fit_intercept, no_penalty,
+            self.fit_intercept, no_penalty, threads,
         )
         monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change)
         return (*take(fit_rows), monitor)
@@ -527,7 +565,10 @@ def _check_sample_weight(sample_weight, n_samples):
     """
     if sample_weight is None:
         return None
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight = np.asarray(sample_weight)
+    if np.iscomplexobj(sample_weight):
+        raise ValueError("Complex data not supported: sample_weight must be real.")
+    sample_weight = sample_weight.astype(np.float64, copy=False)
     if sample_weight.ndim == 0:
         sample_weight = np.full(n_samples, float(sample_weight))
     if sample_weight.shape != (n_samples,):
@@ -538,7 +579,7 @@ def _check_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must be non-negative; negative weights were given.")
-    if not sample_weight.sum() > 0:
+    if not np.any(sample_weight > 0):
         raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
     return sample_weight
 
@@ -557,7 +598,12 @@ def _class_weights(class_weight, classes, codes, sample_weight):
             balanced = totals.sum() / (len(classes) * totals)
         return np.where(totals > 0, balanced, 1.0)
     # y=classes: only 'balanced' needs the labels, and it is handled above
-    return compute_class_weight(class_weight, classes=classes, y=classes)
+    weights = np.asarray(compute_class_weight(class_weight, classes=classes, y=classes))
+    if np.iscomplexobj(weights) or not np.all(np.isfinite(weights) & (weights >= 0)):
+        raise ValueError(
+            f"class_weight must map classes to finite non-negative numbers; got {class_weight}."
+        )
+    return weights.astype(np.float64)
 
 
 def _encode_labels(y):
@@ -573,6 +619,22 @@ def _encode_labels(y):
         return np.flatnonzero(present).astype(y.dtype), codes[y]
     classes = np.unique(y)
     return classes, np.searchsorted(classes, y)
+
+
+@contextmanager
+def _rollback_on_error(estimator):
+    """Leave ``estimator`` exactly as it was if the block raises (or is interrupted).
+
+    Fitted attributes are replaced, never modified in place, so a shallow
+    copy of the instance's attributes is its whole state.
+    """
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
 
 
 def _fitted_coefficients(objective, params):
@@ -657,8 +719,8 @@ def _non_convergence_message(estimator, result, dtype):
             f"iterations: {reached}. Scale the features (e.g. StandardScaler in a "
             "Pipeline), increase max_iter, or use a larger tol."
         )
+    advice = "Use a larger tol or float64 input." if dtype == np.float32 else "Use a larger tol."
     return (
         f"solver={estimator.solver!r} stopped after {result.n_iter} iterations because J "
-        f"cannot decrease further in {np.dtype(dtype).name}: {reached}. "
-        "Use a larger tol or float64 input."
+        f"cannot decrease further in {np.dtype(dtype).name}: {reached}. {advice}"
     )

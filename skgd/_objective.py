@@ -25,10 +25,13 @@ The solvers work on one array ``params`` of shape
 K otherwise; when ``fit_intercept`` is true the intercept is the last column.
 """
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
 from ._losses import make_loss
+from ._products import raw_of_rows, residual_times_rows
 from ._rowblocks import RowBlocks
 from ._standardize import Standardized
 
@@ -59,18 +62,22 @@ class LogisticObjective:
         Whether ``params`` carries an (unpenalised) intercept column.
     penalty : ElasticNet
         Penalty on the weights, with strength ``1 / (C * S)``.
+    threads : RowThreads, default=None
+        Worker threads to share the blocks of rows between; None computes in
+        the caller's thread.  Results are the same bits either way.
     """
 
-    def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty):
+    def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty, threads=None):
         self.X = X
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
         self.n_samples = n_samples = X.shape[0]
         if sample_weight is None:
             self.sample_weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
-        else:
-            self.sample_weight = np.empty(n_samples, dtype=X.dtype)
-            np.divide(sample_weight, sample_weight.sum(), out=self.sample_weight)
+        else:  # divided by the largest first, so that the sum cannot overflow
+            self.sample_weight = np.divide(sample_weight, sample_weight.max(), dtype=np.float64)
+            self.sample_weight /= self.sample_weight.sum()
+            self.sample_weight = self.sample_weight.astype(X.dtype, copy=False)
         self.loss = make_loss(n_classes)
         self.targets = self.loss.encode_targets(y, X.dtype)
         self.fit_intercept = fit_intercept
@@ -78,6 +85,7 @@ class LogisticObjective:
         self.n_features = X.shape[1]
         self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
         self.blocks = RowBlocks(X, self.targets, self.sample_weight)
+        self.threads = threads
 
     def split(self, params):
         """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
@@ -97,7 +105,7 @@ class LogisticObjective:
             return self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)[0]
 
         coef, _ = self.split(params)
-        return sum(self.blocks.map(block_value)) + self.penalty.smooth_value(coef)
+        return sum(self.blocks.map(block_value, self.threads)) + self.penalty.smooth_value(coef)
 
     def smooth_value_and_gradient(self, params):
         """f and its gradient, in the layout of ``params``.
@@ -109,7 +117,8 @@ class LogisticObjective:
         value = 0.0
         grad = np.zeros(self.shape, dtype=self.dtype)
         for block_value, block_grad in self.blocks.map(
-            lambda X, targets, weight: self._data_term(raw_of_block, X, targets, weight)
+            lambda X, targets, weight: self._data_term(raw_of_block, X, targets, weight),
+            self.threads,
         ):
             value += block_value
             grad += block_grad
@@ -164,7 +173,7 @@ class LogisticObjective:
         """The gradient of the data term from the weighted residual of the rows of X."""
         grad = np.empty(self.shape, dtype=self.dtype)
         # dJ/dW = (s * residual)^T X, dJ/db = sum_i s_i residual_i
-        grad[:, : self.n_features] = residual.T @ X
+        grad[:, : self.n_features] = residual_times_rows(residual, X)
         if self.fit_intercept:
             grad[:, self.n_features] = residual.sum(axis=0)
         return grad
@@ -184,9 +193,7 @@ class LogisticObjective:
             intercept = None if intercept is None else intercept[0]
 
         def raw_of_block(X):
-            # multinomial: (coef @ X.T).T is laid out class by class, so the
-            # loss's reductions over classes run along contiguous memory
-            raw = X @ coef if binary else (coef @ X.T).T
+            raw = raw_of_rows(X, coef)
             if intercept is not None:
                 raw += intercept
             return raw
@@ -266,19 +273,64 @@ class LogisticObjective:
             for start in range(0, X.shape[0], chunk_rows):
                 rows = slice(start, start + chunk_rows)
                 shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
-                first += (weight[rows] @ shifted).astype(np.float64)
-                second += (weight[rows] @ np.square(shifted, out=shifted)).astype(np.float64)
+                first += residual_times_rows(weight[rows], shifted).astype(np.float64)
+                squares = np.square(shifted, out=shifted)
+                second += residual_times_rows(weight[rows], squares).astype(np.float64)
             return first, second
 
-        moments = self.blocks.map(block_moments)
+        moments = self.blocks.map(block_moments, self.threads)
         first = sum(np.asarray(block_first) for block_first, _ in moments)
         second = sum(np.asarray(block_second) for _, block_second in moments)
+        _check_squares_finite(X, second + (first + shift) ** 2)
         # the weights sum to 1: first is E[x - shift], second E[(x - shift)^2];
         # a variance at the rounding level of this difference is that of a constant
         variance = second - first**2
         variance[variance <= ROUNDING * np.finfo(X.dtype).eps * second] = 0.0
         self._moments = first + shift, variance
         return self._moments
+
+
+def _check_squares_finite(X, second_moments):
+    """Raise ValueError when the features are too large for the sums of their squares."""
+    if np.all(np.isfinite(second_moments)) and np.isfinite(np.sum(second_moments)):
+        return
+    float32 = X.dtype == np.float32
+    raise ValueError(
+        f"The features of X are too large for {X.dtype.name}: their squares, which "
+        "gradient descent's step sizes are computed from, overflow. Divide X by a "
+        "constant (e.g. with MaxAbsScaler)"
+        + (", or pass float64 input." if float32 else ".")
+    )
+
+
+def penalty_strength(C, total_weight, weight_scale, dtype):
+    """The penalty's strength ``1 / (C S)`` in J, with ``S = total_weight * weight_scale``.
+
+    Divided step by step, so that no product of tiny numbers underflows to 0.
+    A strength beyond ``1 / sqrt(tiny)`` of ``dtype`` (``C S`` below 1e-154 in
+    float64, 1e-19 in float32) is taken as that: the penalised coefficients are
+    then below the working precision, 0 in J's minimiser as in scikit-learn's,
+    and the penalty's values and gradients stay finite.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength, in (0, inf].
+    total_weight : float
+        The sum of the (scaled) sample weights, > 0.
+    weight_scale : float
+        What the sample weights were divided by, > 0 (inf or 0 after an
+        overflow or underflow of the product of scales).
+    dtype : numpy dtype
+        The dtype of the computation.
+
+    Returns
+    -------
+    float
+    """
+    strength = 1.0 / C / total_weight
+    strength = strength / weight_scale if weight_scale > 0 else math.inf
+    return min(strength, 1.0 / math.sqrt(np.finfo(dtype).tiny))
 
 
 def raw_predictions(X, coef, intercept):

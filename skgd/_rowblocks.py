@@ -1,130 +1,153 @@
-"""Passes over the rows of ``X`` in cache-sized blocks, on a few threads.
+"""Passes over the rows of ``X`` in cache-sized blocks, optionally on worker threads.
 
 A gradient of J needs two products with ``X``: ``X @ coef`` and
 ``X.T @ residual``.  Done one after the other over the whole of a large
 ``X``, each reads ``X`` from memory.  Done block by block, the second product
 reads a block that the first has just brought into cache, and no temporary
-is larger than a block.  The blocks are shared between threads, as numpy's
-ufuncs and BLAS release the GIL; meanwhile BLAS itself is held to one thread
-so that the two levels of threading do not compete.  The threads are started
-once and kept for later passes (a forked child starts its own).
+is larger than a block.
 
-Each thread owns a fixed, contiguous range of rows, and results come back in
-row order, so sums over them do not depend on thread timing: with the same
-number of threads a result repeats bit for bit.  (Another number of threads,
-e.g. under ``threadpool_limits``, splits the rows differently, which changes
-results at the level of rounding.)
+Determinism.  The blocks depend on nothing but ``X``'s shape and dtype; each
+block's result is computed by :mod:`skgd._products`, which never calls BLAS;
+and the caller combines the blocks' results in row order.  So a pass gives
+the same bits on one thread or several, whatever other threads of the
+process do (BLAS's thread count is process-wide state that any other code
+may change, and BLAS's reductions change with it).
 
-BLAS's thread count is process-wide, so only one pass at a time limits it:
-a pass that starts while another holds the limit runs its blocks in the
-calling thread instead: the same blocks, so the same result up to the
-rounding of BLAS's own threads.
+Threads.  :class:`RowThreads` owns the worker threads of one fit: started
+when the fit enters it, joined when the fit leaves it, however it leaves
+(return, exception, KeyboardInterrupt).  Nothing is shared between fits or
+kept in the process, so concurrent fits, forks and interrupts leave no state
+behind, and a forked child starts with no threads to miss.
 """
 
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
+from threadpoolctl import threadpool_info
 
 # Each block is read twice in a row.  At this size the second read comes from
 # cache (L2 and L3) on the benchmark machine, and blocks are few enough that
 # the Python overhead per block stays small (0.5 to 16 MiB measured alike,
 # within the machine's noise).
 BLOCK_BYTES = 2**21
-# Below this size of X, one block on one thread: threads would cost more than
+# Below this size of X, one thread: starting threads would cost more than
 # they save.
 MIN_PARALLEL_BYTES = 2**22
-# Held by the pass that has limited BLAS to one thread (and so uses the pool).
-_BLAS_LIMIT_LOCK = threading.Lock()
-# The worker threads, kept between passes: starting threads for every pass
-# costs about a millisecond, as much as a tenth of a pass over a large X.
-_pool = None
-_pool_size = 0
 
 
 class RowBlocks:
-    """Maps a function over the row blocks of ``X`` and of arrays aligned with it.
+    """The rows of ``X``, and of arrays aligned with it, cut into fixed blocks.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        The data.  Dense ``X`` is split into views of consecutive rows; a
-        sparse matrix is handled as one block, because slicing it copies.
+        The data.  Dense ``X`` is cut into views of ``BLOCK_BYTES`` of
+        consecutive rows; a sparse matrix is one block, because slicing it
+        copies.
     *row_arrays : ndarrays of shape (n_samples, ...)
-        Per-row arrays (targets, weights) split along with ``X``.
+        Per-row arrays (targets, weights) cut along with ``X``.
+
+    Attributes
+    ----------
+    blocks : list of tuple
+        ``(X_block, *row_array_blocks)`` in row order.
     """
 
     def __init__(self, X, *row_arrays):
         arrays = (X, *row_arrays)
-        n_samples = X.shape[0]
-        n_bytes = 0 if sp.issparse(X) else X.size * X.dtype.itemsize
-        if n_bytes < MIN_PARALLEL_BYTES:
-            self.n_threads = 1
-            self._blocks = [[arrays]]
+        if sp.issparse(X) or X.shape[0] == 0:
+            self.blocks = [arrays]
             return
-        # made per fit: BLAS libraries may be loaded, or limited, after import
-        self._controller = ThreadpoolController()
-        self.n_threads = _blas_threads(self._controller)
-        block_rows = max(1, BLOCK_BYTES // (X.shape[1] * X.dtype.itemsize))
-        bounds = np.linspace(0, n_samples, self.n_threads + 1).astype(int)
-        self._blocks = [
-            [
-                tuple(array[start : min(start + block_rows, stop)] for array in arrays)
-                for start in range(lo, stop, block_rows)
-            ]
-            for lo, stop in pairwise(bounds)
+        block_rows = max(1, BLOCK_BYTES // max(1, X.shape[1] * X.dtype.itemsize))
+        self.blocks = [
+            tuple(array[start : start + block_rows] for array in arrays)
+            for start in range(0, X.shape[0], block_rows)
         ]
 
-    def map(self, function):
-        """``[function(X_block, *row_array_blocks) for every block]``, in row order.
+    def map(self, function, threads=None):
+        """``[function(*block) for block in self.blocks]``, on ``threads`` if given."""
+        if threads is None:
+            return [function(*block) for block in self.blocks]
+        return threads.map(function, self.blocks)
 
-        Worker threads compute under the caller's numpy error settings.
+
+class RowThreads:
+    """The worker threads of one fit, as a context manager.
+
+    Parameters
+    ----------
+    n_threads : int
+        Threads to share the blocks between; 1 computes in the caller's
+        thread and starts none.
+
+    Examples
+    --------
+    >>> with RowThreads(2) as threads:
+    ...     threads.map(lambda a, b: a + b, [(1, 2), (3, 4), (5, 6)])
+    [3, 7, 11]
+    """
+
+    def __init__(self, n_threads):
+        self.n_threads = max(1, int(n_threads))
+        self._executor = None
+
+    @classmethod
+    def for_data(cls, X):
+        """Threads suited to ``X``: one below ``MIN_PARALLEL_BYTES`` or for sparse ``X``.
+
+        Otherwise as many as BLAS may use now (which honours
+        ``threadpoolctl`` limits and ``OMP_NUM_THREADS``) and the process may
+        run on.  The number changes the speed of a fit, never its result.
         """
-        if self.n_threads == 1 or not _BLAS_LIMIT_LOCK.acquire(blocking=False):
-            return [function(*block) for blocks in self._blocks for block in blocks]
+        if sp.issparse(X) or X.size * X.dtype.itemsize < MIN_PARALLEL_BYTES:
+            return cls(1)
+        return cls(available_threads())
+
+    def __enter__(self):
+        if self.n_threads > 1:
+            self._executor = ThreadPoolExecutor(self.n_threads, thread_name_prefix="skgd-rows")
+        return self
+
+    def __exit__(self, *exc_info):
+        executor, self._executor = self._executor, None
+        if executor is not None:  # blocks not started are dropped; running ones end
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, function, blocks):
+        """``[function(*block) for block in blocks]``, in order.
+
+        The blocks are cut into one run of consecutive blocks per thread.
+        Workers compute under the caller's numpy error settings.
+        """
+        executor = self._executor
+        if executor is None or len(blocks) < 2:
+            return [function(*block) for block in blocks]
         errors = np.geterr()
 
-        def work(blocks):
+        def work(run):
             with np.errstate(**errors):
-                return [function(*block) for block in blocks]
+                return [function(*block) for block in run]
 
+        bounds = np.linspace(0, len(blocks), min(self.n_threads, len(blocks)) + 1).astype(int)
+        futures = [executor.submit(work, blocks[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
         try:
-            with self._controller.limit(limits=1, user_api="blas"):
-                pool = _worker_pool(self.n_threads)
-                return [result for results in pool.map(work, self._blocks) for result in results]
-        finally:
-            _BLAS_LIMIT_LOCK.release()
+            return [result for future in futures for result in future.result()]
+        finally:  # after an exception or interrupt here, start no more of this pass
+            for future in futures:
+                future.cancel()
+
+    def __getstate__(self):
+        # threads do not travel: a copy computes in its caller's thread until entered
+        return {"n_threads": self.n_threads, "_executor": None}
 
 
-def _worker_pool(n_threads):
-    """The shared pool of worker threads, grown to ``n_threads`` if smaller.
-
-    Only the pass holding ``_BLAS_LIMIT_LOCK`` calls this, so the pool is
-    never shared by two passes at once.
-    """
-    global _pool, _pool_size
-    if _pool is None or _pool_size < n_threads:
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-        _pool = ThreadPoolExecutor(n_threads, thread_name_prefix="skgd-rows")
-        _pool_size = n_threads
-    return _pool
-
-
-def _forget_pool():
-    """In a forked child the parent's worker threads do not exist: start afresh."""
-    global _pool, _pool_size
-    _pool, _pool_size = None, 0
-
-
-os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _blas_threads(controller):
-    """The number of threads BLAS may use now (it honours threadpool limits)."""
-    counts = [info["num_threads"] for info in controller.select(user_api="blas").info()]
-    return max(1, min(counts) if counts else os.cpu_count() or 1)
+def available_threads():
+    """Threads a fit may use: the BLAS thread limit in force, at most the usable CPUs."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    return max(1, min(cpus, *counts))

@@ -198,14 +198,19 @@ def _prepare(problem, learning_rate, tol):
 
 def check_divergence(value0, value, learning_rate, iteration):
     """Raise DivergenceError when F is not finite or above ``DIVERGENCE_FACTOR * max(F_0, 1)``."""
-    if not np.isfinite(value) or value > DIVERGENCE_FACTOR * max(value0, 1.0):
-        raise DivergenceError(
-            f"Gradient descent diverged with learning_rate={learning_rate!r}: "
-            f"J rose from {value0:.4g} to {value:.4g} after "
-            f"{iteration} iterations. Use a smaller learning_rate, scale the "
-            "features (e.g. StandardScaler), or set learning_rate='auto', "
-            "which chooses the step by line search."
+    if np.isfinite(value) and value <= DIVERGENCE_FACTOR * max(value0, 1.0):
+        return
+    if learning_rate == "auto":  # steps chosen by line search: the numbers overflowed
+        advice = "Its numbers overflowed: scale the features (e.g. StandardScaler)."
+    else:
+        advice = (
+            "Use a smaller learning_rate, scale the features (e.g. StandardScaler), "
+            "or set learning_rate='auto', which chooses the step by line search."
         )
+    raise DivergenceError(
+        f"Gradient descent diverged with learning_rate={learning_rate!r}: J rose from "
+        f"{value0:.4g} to {value:.4g} after {iteration} iterations. {advice}"
+    )
 
 
 class _Progress:
@@ -547,7 +552,7 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     Juditsky, 1992; Lacoste-Julien, Schmidt and Bach, 2012).  A float
     ``learning_rate`` is a constant step.  After the pass, F of its rows at
     the average is recorded (one evaluation), and a diverging step raises
-    :class:`DivergenceError`, leaving ``state`` as it was.
+    :class:`DivergenceError`.  ``state`` itself is never modified.
 
     Parameters
     ----------
@@ -555,7 +560,7 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
         The problem on this pass's rows, in the variables the steps run in
         (see the module docstring); it offers ``batch_gradient``.
     state : StreamState
-        Updated in place.
+        Where the previous pass ended.
     learning_rate : "auto" or float
     batch_size : int
     random_state : numpy.random.RandomState
@@ -563,7 +568,7 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     Returns
     -------
     StreamState
-        ``state``.
+        Where this pass ends.
     """
     first_step, decay_steps = state.first_step, state.decay_steps
     if learning_rate != "auto":  # the rate given now, without decay
@@ -587,12 +592,15 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     # one evaluation per pass: the streamed cost curve, and a diverging step caught
     value = _value(problem, average)
     check_divergence(loss_curve[0], value, learning_rate, state.n_passes + 1)
-    state.first_step, state.decay_steps = first_step, decay_steps
-    state.loss_curve = [*loss_curve, value]
-    state.n_steps, state.n_passes = n_steps, state.n_passes + 1
-    state.x = problem.to_original(x)
-    state.average = problem.to_original(average)
-    return state
+    return StreamState(
+        x=problem.to_original(x),
+        average=problem.to_original(average),
+        n_steps=n_steps,
+        n_passes=state.n_passes + 1,
+        first_step=first_step,
+        decay_steps=decay_steps,
+        loss_curve=[*loss_curve, value],
+    )
 
 
 def _value(problem, x):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from callback_helpers import OnIterationEnd
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
@@ -20,23 +21,14 @@ def data():
     return StandardScaler().fit_transform(X), y
 
 
-class StopAfter:
+class StopAfter(OnIterationEnd):
     """A callback asking the fit to stop when iteration ``n`` ends."""
 
     def __init__(self, n):
         self.n = n
 
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
-        return context.task_name == "iteration" and context.task_id + 1 == self.n
+    def on_iteration_end(self, n):
+        return n == self.n
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

@@ -7,11 +7,14 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from callback_helpers import OnIterationEnd
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
 
 from skgd import GDLogisticRegression
+from skgd._objective import LogisticObjective
 
 SOLVERS = ["gd", "agd", "sgd"]
 
@@ -288,3 +291,146 @@ def test_skops_round_trip_trusts_only_skgd_types(binary, tmp_path):
         assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
         # a partial_fit stream continues after loading
         loaded.partial_fit(X, y, classes=[0, 1])
+
+
+# --------------------------------------------------------------------------
+# A fit that fails leaves the estimator exactly as it was
+# --------------------------------------------------------------------------
+def _state(model):
+    """Everything the estimator holds, deeply: equal pickles mean an equal state."""
+    return pickle.dumps(vars(model))
+
+
+class _FailingCallback(OnIterationEnd):
+    """A callback raising when iteration ``n`` ends."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def on_iteration_end(self, n):
+        if n == self.n:
+            raise RuntimeError("callback failed")
+        return False
+
+
+def _interrupt_on_pass(patch, n, method="smooth_value_and_gradient"):
+    """Make the n-th call of the objective's ``method`` raise KeyboardInterrupt."""
+    original = getattr(LogisticObjective, method)
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    patch.setattr(LogisticObjective, method, interrupted)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("failure", ["divergence", "sample_weight", "interrupt", "callback"])
+def test_a_failed_refit_leaves_the_model_as_it_was(solver, failure, binary):
+    X_small, y_small = binary  # 5 features
+    X, y = load_breast_cancer(return_X_y=True)  # 30 unscaled features
+    model = GDLogisticRegression(solver=solver, random_state=0).fit(X_small, y_small)
+    predictions = model.predict_proba(X_small)
+    with pytest.MonkeyPatch.context() as patch:
+        if failure == "divergence":
+            model.set_params(learning_rate=10.0)
+            expected = pytest.raises(ValueError, match="diverged")
+        elif failure == "sample_weight":
+            expected = pytest.raises(ValueError)
+        elif failure == "interrupt":
+            _interrupt_on_pass(patch, 3)
+            expected = pytest.raises(KeyboardInterrupt)
+        else:
+            pytest.importorskip("sklearn.callback")
+            model.set_callbacks(_FailingCallback(2))
+            expected = pytest.raises(RuntimeError, match="callback failed")
+        weights = np.array(["heavy"] * len(y)) if failure == "sample_weight" else None
+        before = _state(model)  # with the parameters of the failing fit
+        with expected, warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y, sample_weight=weights)
+    assert _state(model) == before
+    assert model.n_features_in_ == 5 and model.coef_.shape == (1, 5)
+    assert_array_equal(model.predict_proba(X_small), predictions)
+
+
+def test_a_failed_first_fit_leaves_the_model_unfitted(binary):
+    X, y = binary
+    model = GDLogisticRegression(learning_rate=1e6)
+    before = _state(model)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(X * 1e3, y)
+    assert _state(model) == before
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_a_failed_partial_fit_leaves_the_stream_as_it_was(binary):
+    X, y = binary
+    chunks = np.array_split(np.arange(len(y)), 3)
+    streamed = GDLogisticRegression(random_state=0)
+    untouched = GDLogisticRegression(random_state=0)
+    for model in (streamed, untouched):
+        model.partial_fit(X[chunks[0]], y[chunks[0]], classes=[0, 1])
+    before = _state(streamed)
+    with pytest.MonkeyPatch.context() as patch:
+        _interrupt_on_pass(patch, 1, "batch_gradient")  # mid-pass, its row order drawn
+        with pytest.raises(KeyboardInterrupt):
+            streamed.partial_fit(X[chunks[1]], y[chunks[1]])
+    assert _state(streamed) == before
+    # the stream goes on as if the failed call never happened: same row orders
+    for model in (streamed, untouched):
+        model.partial_fit(X[chunks[1]], y[chunks[1]])
+    assert_array_equal(streamed.coef_, untouched.coef_)
+
+
+# --------------------------------------------------------------------------
+# Extreme weights, C and features: the exact model, or a ValueError
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_weights_whose_sum_overflows_give_the_model_of_their_ratios(solver):
+    X, y = make_classification(300, 5, n_redundant=0, random_state=0)  # a unique optimum
+    # J depends on the weights through s_i / S and 1 / (C S): weights of 1e306
+    # with C=1 are unit weights with C=1e306, and likewise for class weights
+    fit = dict(solver=solver, tol=1e-10, max_iter=5000, random_state=0)
+    expected = LogisticRegression(C=1e306, tol=1e-12, max_iter=10_000).fit(X, y)
+    heavy = GDLogisticRegression(**fit).fit(X, y, sample_weight=np.full(len(y), 1e306))
+    assert heavy.converged_
+    assert_allclose(heavy.coef_, expected.coef_, rtol=1e-6)
+    heavy_classes = GDLogisticRegression(class_weight={0: 1e308, 1: 1e308}, **fit).fit(X, y)
+    assert_allclose(heavy_classes.coef_, expected.coef_, rtol=1e-6)
+    assert np.abs(expected.coef_).max() > 0.1  # a real model, not zeros
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(
+    "C, weight", [(5e-324, 1.0), (1.0, 1e-320), (1e-300, 1e-12)]
+)
+def test_infinite_regularisation_fits_the_intercept_alone(solver, C, weight, binary):
+    X, y = binary
+    y = np.where(np.arange(len(y)) < 200, 1, 0)  # two thirds positive
+    model = GDLogisticRegression(C=C, solver=solver, tol=1e-10, random_state=0)
+    model.fit(X, y, sample_weight=np.full(len(y), weight))
+    assert np.abs(model.coef_).max() < 1e-12
+    assert model.intercept_[0] == pytest.approx(np.log(2.0), rel=1e-8)
+    assert model.converged_
+
+
+def test_complex_sample_weight_is_refused(binary):
+    X, y = binary
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        GDLogisticRegression().fit(X, y, sample_weight=np.ones(len(y)) * (1 + 1j))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_features_whose_squares_overflow_raise_naming_the_problem(dtype, solver, binary):
+    X, y = binary
+    huge = 1e200 if dtype == np.float64 else 1e25
+    with pytest.raises(ValueError, match="too large") as error:
+        GDLogisticRegression(solver=solver).fit((X * huge).astype(dtype), y)
+    # float64 advice only where it applies
+    assert ("float64" in str(error.value).split("overflow")[-1]) == (dtype == np.float32)

@@ -1,11 +1,7 @@
 """GDLogisticRegression as users meet it: attributes, inputs, pipelines, searches."""
 
-import multiprocessing
-import os
-import threading
 import tracemalloc
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -20,11 +16,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
-from threadpoolctl import threadpool_info
 
 from skgd import GDLogisticRegression
 from skgd._logistic import _encode_labels
-from skgd._rowblocks import RowBlocks
 
 
 @pytest.fixture(scope="module")
@@ -316,48 +310,3 @@ def test_fit_allocates_no_copy_of_large_X():
     finally:
         tracemalloc.stop()
     assert peak < 0.06 * X.nbytes
-
-
-def _fit_in_child(X, y, queue):
-    queue.put(GDLogisticRegression().fit(X, y).coef_)
-
-
-def test_worker_threads_are_kept_between_fits_and_rebuilt_after_fork():
-    # 6.4 MB of X: the threaded path, where BLAS may use more than one thread
-    X, y = make_classification(10_000, 80, random_state=0)
-    if RowBlocks(X).n_threads < 2:
-        pytest.skip("BLAS is held to one thread: passes run in the caller's thread")
-    first = GDLogisticRegression().fit(X, y)
-
-    def workers():
-        return {t for t in threading.enumerate() if t.name.startswith("skgd-rows")}
-
-    kept = workers()
-    assert 0 < len(kept) <= os.cpu_count()
-    GDLogisticRegression(C=0.5).fit(X, y)
-    assert workers() == kept  # no threads started per pass or per fit
-    # a forked child has none of the parent's threads: it must start its own
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_fit_in_child, args=(X, y, queue))
-    child.start()
-    try:
-        coef = queue.get(timeout=60)  # a child waiting on absent threads never answers
-    finally:
-        child.join(timeout=10)
-        child.kill()
-    assert child.exitcode == 0
-    assert_allclose(coef, first.coef_, rtol=1e-10)
-
-
-def test_concurrent_fits_agree_and_leave_blas_threads_as_they_were():
-    # 6.4 MB of X: the threaded path; only one fit at a time may limit BLAS
-    X, y = make_classification(10_000, 80, random_state=0)
-    before = [info["num_threads"] for info in threadpool_info()]
-    alone = GDLogisticRegression().fit(X, y)
-    with ThreadPoolExecutor(2) as pool:
-        fits = list(pool.map(lambda _: GDLogisticRegression().fit(X, y), range(2)))
-    for model in fits:  # the same blocks; BLAS's own thread count changes only rounding
-        assert_allclose(model.coef_, alone.coef_, rtol=1e-10)
-        assert_allclose(model.intercept_, alone.intercept_, rtol=1e-10)
-    assert [info["num_threads"] for info in threadpool_info()] == before

@@ -100,29 +100,36 @@ def test_float32_objective_stays_float32():
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_blocks_on_threads_agree_with_one_pass(monkeypatch, n_classes, dtype):
-    # force the blocked, threaded path on a small X: 20 blocks of 8 rows on 2 threads
+def test_blocks_on_any_number_of_threads_give_the_same_bits(monkeypatch, n_classes, dtype):
+    # blocks of 8 rows: 20 blocks shared between 1, 2 or 3 threads
     _, params, X, y, weights = _problem(n_classes, True)
     X = np.repeat(X, 8, axis=0).astype(dtype)
     y, weights = np.repeat(y, 8), np.repeat(weights, 8)
     params = params.astype(dtype)
     penalty = ElasticNet(0.1, 0.0)
     whole = LogisticObjective(X, y, weights, n_classes, True, penalty)
-    monkeypatch.setattr(_rowblocks, "MIN_PARALLEL_BYTES", 0)
+    assert len(whole.blocks.blocks) == 1
     monkeypatch.setattr(_rowblocks, "BLOCK_BYTES", 8 * X.shape[1] * X.itemsize)
-    monkeypatch.setattr(_rowblocks, "_blas_threads", lambda controller: 2)
-    blocked = LogisticObjective(X, y, weights, n_classes, True, penalty)
-    assert blocked.blocks.n_threads == 2 and whole.blocks.n_threads == 1
+    results = []
+    for n_threads in (1, 2, 3):
+        with _rowblocks.RowThreads(n_threads) as threads:
+            blocked = LogisticObjective(X, y, weights, n_classes, True, penalty, threads)
+            assert len(blocked.blocks.blocks) == 20
+            results.append((
+                *blocked.smooth_value_and_gradient(params),
+                blocked.smooth_value(params),
+                *blocked.feature_moments(),
+            ))
+    for result in results[1:]:
+        for got, expected in zip(result, results[0]):
+            assert np.array_equal(got, expected)
+    # and the blocks add up to one pass over all rows
     rtol = 1e-12 if dtype == np.float64 else 1e-5
-    value, grad = blocked.smooth_value_and_gradient(params)
+    value, grad = results[0][:2]
     expected_value, expected_grad = whole.smooth_value_and_gradient(params)
     assert value == pytest.approx(expected_value, rel=rtol)
     assert_allclose(grad, expected_grad, rtol=rtol, atol=rtol * np.abs(expected_grad).max())
-    assert blocked.smooth_value(params) == pytest.approx(expected_value, rel=rtol)
-    assert_allclose(blocked.feature_moments(), whole.feature_moments(), rtol=rtol)
-    # fixed blocks per thread, summed in row order: the same result every time
-    again_value, again_grad = blocked.smooth_value_and_gradient(params)
-    assert again_value == value and np.array_equal(again_grad, grad)
+    assert_allclose(results[0][3:], whole.feature_moments(), rtol=rtol)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -172,8 +172,8 @@ def test_averaged_sgd_passes_approach_the_minimiser(lam):
     gaps = []
     for passes in (10, 100, 1000):
         while state.n_steps < passes * problem.n_samples // 4:
-            averaged_sgd_pass(OriginalVariables(problem, None), state, learning_rate="auto",
-                              batch_size=4, random_state=rng)
+            state = averaged_sgd_pass(OriginalVariables(problem, None), state,
+                                      learning_rate="auto", batch_size=4, random_state=rng)
         gaps.append(F(state.average) - F(x_star))
     # the averaged iterate keeps approaching the optimum, at a rate (gap
     # divided by more than 2 per tenfold passes), where a constant step hovers
