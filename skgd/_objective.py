@@ -32,13 +32,15 @@ import scipy.sparse as sp
 
 from ._losses import make_loss
 from ._products import raw_of_rows, residual_times_rows
-from ._rowblocks import RowBlocks
+from ._rowblocks import RowBlocks, sparse_entries
 from ._standardize import Standardized
 
 # Bytes of the rows squared at a time when computing the variances of dense X
 # (one buffer per thread): small next to X, large enough that the Python steps
 # over the chunks cost little.
 MOMENT_BYTES = 2**18
+# Stored entries of sparse X squared at a time for its variances.
+SPARSE_CHUNK_ENTRIES = 2**16
 # Variances below ROUNDING * eps(X.dtype) * (second moment about the shift) are
 # taken as 0.
 ROUNDING = 16
@@ -257,16 +259,12 @@ class LogisticObjective:
         if hasattr(self, "_moments"):
             return self._moments
         X = self.X
-        shift = np.zeros(X.shape[1], dtype=X.dtype) if sp.issparse(X) else X[0].copy()
+        if sp.issparse(X):
+            first, second = _sparse_moments(X, self.sample_weight)
+            return self._finish_moments(first, second, np.zeros(X.shape[1], dtype=X.dtype))
+        shift = X[0].copy()
 
         def block_moments(X, targets, weight):
-            if sp.issparse(X):
-                weight = weight.astype(np.float64)
-                if X.has_canonical_format:  # square the stored values; share the indices
-                    squares = type(X)((X.data**2, X.indices, X.indptr), shape=X.shape)
-                else:  # duplicate entries add up before they are squared
-                    squares = X.multiply(X)
-                return X.T @ weight, squares.T @ weight
             first = second = 0.0
             chunk_rows = max(1, MOMENT_BYTES // (X.shape[1] * X.dtype.itemsize))
             buffer = np.empty((min(chunk_rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
@@ -281,13 +279,29 @@ class LogisticObjective:
         moments = self.blocks.map(block_moments, self.threads)
         first = sum(np.asarray(block_first) for block_first, _ in moments)
         second = sum(np.asarray(block_second) for _, block_second in moments)
-        _check_squares_finite(X, second + (first + shift) ** 2)
-        # the weights sum to 1: first is E[x - shift], second E[(x - shift)^2];
-        # a variance at the rounding level of this difference is that of a constant
+        return self._finish_moments(first, second, shift)
+
+    def _finish_moments(self, first, second, shift):
+        """Means and variances from ``E[x - shift]`` and ``E[(x - shift)^2]``; cached."""
+        _check_squares_finite(self.X, second + (first + shift) ** 2)
+        # the weights sum to 1; a variance at the rounding level of the difference
+        # below is that of a constant
         variance = second - first**2
-        variance[variance <= ROUNDING * np.finfo(X.dtype).eps * second] = 0.0
+        variance[variance <= ROUNDING * np.finfo(self.dtype).eps * second] = 0.0
         self._moments = first + shift, variance
         return self._moments
+
+
+def _sparse_moments(X, weight):
+    """``(X^T w, (X*X)^T w)`` in float64, from X's entries a chunk at a time."""
+    first = np.zeros(X.shape[1])
+    second = np.zeros(X.shape[1])
+    for rows, columns, values in sparse_entries(X, SPARSE_CHUNK_ENTRIES):
+        weighted = values * weight[rows].astype(np.float64)
+        first += np.bincount(columns, weights=weighted, minlength=X.shape[1])
+        weighted *= values
+        second += np.bincount(columns, weights=weighted, minlength=X.shape[1])
+    return first, second
 
 
 def _check_squares_finite(X, second_moments):

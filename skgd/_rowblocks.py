@@ -73,6 +73,31 @@ class RowBlocks:
         return threads.map(function, self.blocks)
 
 
+def sparse_entries(X, max_entries):
+    """The stored entries of sparse ``X``, a chunk of rows (CSR) or columns (CSC) at a time.
+
+    Yields ``(rows, columns, values)`` of about ``max_entries`` entries, with
+    duplicate entries added up.  Only a chunk's worth of memory is taken,
+    whatever X's index order (scipy would copy all of X to sort it; even a
+    view of a few of its rows is copied by scipy's constructors).
+    """
+    by_rows = X.format == "csr"
+    n_major = X.shape[0] if by_rows else X.shape[1]
+    canonical = X.has_canonical_format
+    cuts = np.searchsorted(X.indptr, np.arange(max_entries, X.nnz, max_entries))
+    bounds = np.unique(np.concatenate([[0], cuts, [n_major]]))
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        begin, end = X.indptr[start], X.indptr[stop]
+        major = np.repeat(np.arange(start, stop), np.diff(X.indptr[start : stop + 1]))
+        minor, values = X.indices[begin:end], X.data[begin:end]
+        rows, columns = (major, minor) if by_rows else (minor, major)
+        if not canonical:  # duplicates add up before anything is computed from them
+            summed = sp.coo_matrix((values, (rows, columns)), shape=X.shape)
+            summed.sum_duplicates()
+            rows, columns, values = summed.row, summed.col, summed.data
+        yield rows, columns, values
+
+
 class RowThreads:
     """The worker threads of one fit, as a context manager.
 
@@ -131,7 +156,8 @@ class RowThreads:
                 return [function(*block) for block in run]
 
         bounds = np.linspace(0, len(blocks), min(self.n_threads, len(blocks)) + 1).astype(int)
-        futures = [executor.submit(work, blocks[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        runs = [blocks[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+        futures = [executor.submit(work, run) for run in runs]
         try:
             return [result for future in futures for result in future.result()]
         finally:  # after an exception or interrupt here, start no more of this pass

@@ -298,15 +298,48 @@ def test_labels_are_encoded_as_label_encoder_does(labels):
     assert_array_equal(codes, encoder.transform(labels))
 
 
-def test_fit_allocates_no_copy_of_large_X():
+def _peak_memory_of_fit(X, y, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        GDLogisticRegression(**params).fit(X[:100], y[:100])  # imports and first-call caches
+        tracemalloc.start()
+        try:
+            GDLogisticRegression(**params).fit(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
+def test_fit_allocates_no_copy_of_large_X(solver):
     # 32 MB of X: the blocked, threaded path; its temporaries are of block size,
     # so what a fit allocates is a few per-sample vectors (1% of X each here)
     X, y = make_classification(40_000, 100, random_state=0)
-    GDLogisticRegression().fit(X[:100], y[:100])  # imports and first-call caches
-    tracemalloc.start()
-    try:
-        GDLogisticRegression().fit(X, y)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 0.06 * X.nbytes
+    assert _peak_memory_of_fit(X, y, solver=solver, max_iter=20) < 0.1 * X.nbytes
+
+
+def _shuffle_indices_within_rows(X, seed=0):
+    """The same matrix with each row's (column's) entries stored in random order."""
+    X = X.copy()
+    rng = np.random.RandomState(seed)
+    for start, stop in zip(X.indptr[:-1], X.indptr[1:], strict=True):
+        order = start + rng.permutation(stop - start)
+        X.indices[start:stop], X.data[start:stop] = X.indices[order], X.data[order]
+    X.has_sorted_indices = False
+    return X
+
+
+@pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
+@pytest.mark.parametrize("layout", ["csr", "csr unsorted", "csc", "csc unsorted"])
+def test_sparse_fit_allocates_no_copy_of_X(solver, layout):
+    # 1.2e6 stored entries (14 MB), about 20 times the chunks the moments take
+    rng = np.random.RandomState(0)
+    entries = rng.normal(size=1_200_000), rng.randint(0, (40_000, 3_000), (1_200_000, 2)).T
+    X = sp.coo_matrix((entries[0], tuple(entries[1])), shape=(40_000, 3_000)).asformat(layout[:3])
+    if layout.endswith("unsorted"):
+        X = _shuffle_indices_within_rows(X)
+        assert not X.has_canonical_format
+    row_sums = np.asarray(X.sum(axis=1)).ravel()
+    y = (row_sums > np.median(row_sums)).astype(int)
+    nbytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    assert _peak_memory_of_fit(X, y, solver=solver, max_iter=5) < 1.2 * nbytes
