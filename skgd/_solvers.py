@@ -71,6 +71,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._lazy import LazyEpochs, LazyVariables, supports_lazy_epochs
+
 # Sufficient decrease for the monotone line search of gd:
 # F(x_new) <= F(x) - SUFFICIENT_DECREASE / (2 step) * |x_new - x|^2.
 SUFFICIENT_DECREASE = 1e-4
@@ -170,6 +172,10 @@ class OriginalVariables:
         if hasattr(problem, "batch_gradient"):  # what the stochastic solvers use
             self.n_samples = problem.n_samples
             self.batch_gradient = problem.batch_gradient
+        if supports_lazy_epochs(problem):
+            n_features = problem.n_features
+            variables = LazyVariables.of(np.ones(n_features), np.zeros(n_features), 1.0)
+            self.lazy_epoch = LazyEpochs(problem, variables)
 
     def to_original(self, x):
         return x
@@ -473,7 +479,8 @@ def stochastic_gradient_descent(
         x_new = _variance_reduced_epoch(problem, x, grad, step, order, batch_size)
         f_new, grad_new = problem.smooth_value_and_gradient(x_new)
         value_new = f_new + problem.nonsmooth_value(x_new)
-        if not fixed and value_new > value + ROUNDING * np.finfo(x.dtype).eps * abs(value):
+        # (an epoch whose J is not a number failed too: its step was too large)
+        if not fixed and not value_new <= value + ROUNDING * np.finfo(x.dtype).eps * abs(value):
             step *= BACKTRACK
             floor *= BACKTRACK
             retries += 1
@@ -495,7 +502,15 @@ def stochastic_gradient_descent(
 
 
 def _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, batch_size):
-    """One pass of SVRG's inner loop over the rows in ``order``; returns the last iterate."""
+    """One pass of SVRG's inner loop over the rows in ``order``; returns the last iterate.
+
+    A problem may offer ``lazy_epoch`` with these arguments: the same epoch,
+    computed at the cost of the rows it touches (see :mod:`skgd._lazy`), used
+    where ``lazy_epoch.suit(batch_size)``.
+    """
+    lazy_epoch = getattr(problem, "lazy_epoch", None)
+    if lazy_epoch is not None and lazy_epoch.suit(batch_size):
+        return lazy_epoch(snapshot, snapshot_grad, step, order, batch_size)
     x = snapshot
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]

@@ -12,7 +12,8 @@ the variables ``u = (U, v)`` give::
 so that ``X W^T + b = ((X - mean) * scale) U^T + intercept_scale * v``: the
 model on centred, scaled features.  ``h_j = curvature_bound * variance_j +
 l2_strength`` bounds the curvature of J along ``U_j``, so in ``u`` every
-coordinate's curvature is at most 1 and one step size suits them all.  Without
+coordinate's curvature is at most 1 and one step size suits them all (for
+sparse X, ``scale_j`` is rounded down to one of a few values).  Without
 an intercept nothing is centred, and ``h_j`` uses the second moment.  Means and
 variances are weighted by the sample weights, as J is.
 
@@ -20,9 +21,16 @@ J, and so its minimiser, does not change; only the path of gradient descent
 does.  The L1 part of the penalty stays separable (``|W_j| = scale_j |U_j|``).
 """
 
-import numpy as np
 
+import numpy as np
+import scipy.sparse as sp
+
+from ._lazy import LazyEpochs, LazyVariables, supports_lazy_epochs
 from ._solvers import gradient_mapping_norm
+
+# For sparse X, scales are powers of 2^(1/SCALE_STEPS): each coordinate's
+# curvature bound in u then lies in (2^(-2/SCALE_STEPS), 1] (0.84 to 1).
+SCALE_STEPS = 8
 
 
 class Standardized:
@@ -53,18 +61,26 @@ class Standardized:
             objective.loss.curvature_bound * variance + objective.penalty.l2_strength
         )
         # a feature without curvature (constant and unpenalised) keeps scale 1
-        self.scale = (1.0 / np.sqrt(np.where(curvature > 0, curvature, 1.0))).astype(
-            self.dtype
-        )
+        scale = 1.0 / np.sqrt(np.where(curvature > 0, curvature, 1.0))
+        if sp.issparse(objective.X):
+            # rounded down to a power of 2^(1/SCALE_STEPS): features then share
+            # few distinct scales, which lets sparse mini-batch steps be
+            # applied lazily (skgd._lazy)
+            scale = np.exp2(np.floor(SCALE_STEPS * np.log2(scale)) / SCALE_STEPS)
+        self.scale = scale.astype(self.dtype)
         self.intercept_scale = self.dtype.type(
             1.0 / np.sqrt(objective.loss.curvature_bound)
         )
         self.mean = mean.astype(self.dtype)
-        # the trace of the Hessian bound in u, per row of the layout
+        # the trace of the Hessian bound in u (each coordinate's is at most 1),
+        # per row of the layout
         self._lipschitz_bound = float(
             np.count_nonzero(curvature) + objective.fit_intercept
         )
         self._reference = self._reference_original = None
+        if supports_lazy_epochs(objective):
+            variables = LazyVariables.of(self.scale, self.mean, self.intercept_scale)
+            self.lazy_epoch = LazyEpochs(objective, variables)
 
     @property
     def reference_step(self):

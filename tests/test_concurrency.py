@@ -110,7 +110,7 @@ def test_many_concurrent_fits_equal_sequential_ones():
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(_fit, X, y) for X, y in problems]
         concurrent = [future.result(timeout=TIMEOUT) for future in futures]
-    for model, reference in zip(concurrent, sequential):
+    for model, reference in zip(concurrent, sequential, strict=True):
         _assert_same_model(model, reference)
 
 

@@ -120,8 +120,10 @@ def test_float32_stays_float32(multiclass):
 @pytest.mark.parametrize("container", [np.asfortranarray, sp.csr_matrix, sp.csc_matrix, sp.coo_matrix])
 def test_input_containers_give_the_same_model(container, multiclass):
     X, y = multiclass
-    expected = GDLogisticRegression().fit(X, y)
-    model = GDLogisticRegression().fit(container(X), y)
+    # at the optimum itself: sparse X is fitted in slightly different variables
+    # (scales rounded for lazy mini-batch steps), so paths differ within tol
+    expected = GDLogisticRegression(tol=1e-10).fit(X, y)
+    model = GDLogisticRegression(tol=1e-10).fit(container(X), y)
     assert_allclose(model.coef_, expected.coef_, rtol=1e-8, atol=1e-10)
     assert_allclose(model.predict_proba(container(X)), expected.predict_proba(X), rtol=1e-8)
 
