@@ -13,7 +13,9 @@ to reach the J that LogisticRegression() reaches by default, held-out
 accuracy and log-loss, and the peak memory a fit allocates beyond its input.
 Per problem it also times one skgd loss-and-gradient evaluation against one
 streaming pass over X (``X.sum()``), and it times skgd's default fit on the
-dense binary data in float64 and in float32, interleaved.  Output: a table on stdout, the same in
+dense binary data in float64 and in float32, interleaved, and (benchmarks/scale.py)
+an sgd epoch and a gd fit's memory on sparse data with a thousand and a
+million columns.  Output: a table on stdout, the same in
 benchmarks/results/<mode>.md, and one plot of J - J* against time per problem.
 """
 
@@ -47,6 +49,7 @@ from measure import (  # noqa: E402
     timed_fit,
     trace,
 )
+from scale import format_scale, run_scale  # noqa: E402
 
 REPEATS = {"full": 3, "quick": 1, "smoke": 1}
 TRACE_LIMIT = {"full": 1024, "quick": 256, "smoke": 8}
@@ -239,6 +242,8 @@ def main(argv=None):
         plot(problem, traces, best, args.out / f"{mode}-{problem.name}.png")
         print(f"done {problem.name}", file=sys.stderr, flush=True)
     table = format_table(rows, kernels, float32_speedup(problems, mode))
+    table += "\n\n" + format_scale(run_scale(mode, REPEATS[mode]))
+    print("done sparse scale", file=sys.stderr, flush=True)
     minutes, seconds = divmod(round(time.perf_counter() - start), 60)
     run = f"Run: {minutes} min {seconds} s at commit {checkout}"
     print(f"{table}\n\n{run}")

@@ -64,11 +64,6 @@ class LazyVariables(NamedTuple):
     levels: np.ndarray
     group: np.ndarray
 
-    @classmethod
-    def of(cls, scale, mean, intercept_scale):
-        levels, group = np.unique(scale.astype(np.float64), return_inverse=True)
-        return cls(scale, mean, float(intercept_scale), levels, group)
-
 
 class LazyEpochs:
     """``lazy_epoch(snapshot, snapshot_grad, step, order, batch_size)`` for one fit.

@@ -174,7 +174,8 @@ class OriginalVariables:
             self.batch_gradient = problem.batch_gradient
         if supports_lazy_epochs(problem):
             n_features = problem.n_features
-            variables = LazyVariables.of(np.ones(n_features), np.zeros(n_features), 1.0)
+            ones, zeros = np.ones(n_features), np.zeros(n_features)
+            variables = LazyVariables(ones, zeros, 1.0, np.ones(1), zeros.astype(np.intp))
             self.lazy_epoch = LazyEpochs(problem, variables)
 
     def to_original(self, x):

@@ -57,29 +57,34 @@ class Standardized:
         mean, variance = objective.feature_moments() if moments is None else moments
         if not objective.fit_intercept:  # nothing to centre against: the second moment
             mean, variance = np.zeros(n_features), variance + mean**2
-        curvature = (
-            objective.loss.curvature_bound * variance + objective.penalty.l2_strength
-        )
+        # h_j, computed in place: with a million features every temporary counts
+        curvature = variance * objective.loss.curvature_bound
+        curvature += objective.penalty.l2_strength
+        # the trace of the Hessian bound in u (each coordinate's is at most 1),
+        # per row of the layout
+        self._lipschitz_bound = float(np.count_nonzero(curvature) + objective.fit_intercept)
         # a feature without curvature (constant and unpenalised) keeps scale 1
-        scale = 1.0 / np.sqrt(np.where(curvature > 0, curvature, 1.0))
+        curvature[curvature <= 0] = 1.0
+        scale = np.divide(1.0, np.sqrt(curvature, out=curvature), out=curvature)
+        levels = group = None
         if sp.issparse(objective.X):
             # rounded down to a power of 2^(1/SCALE_STEPS): features then share
             # few distinct scales, which lets sparse mini-batch steps be
             # applied lazily (skgd._lazy)
-            scale = np.exp2(np.floor(SCALE_STEPS * np.log2(scale)) / SCALE_STEPS)
-        self.scale = scale.astype(self.dtype)
+            steps = np.floor(np.log2(scale, out=scale) * SCALE_STEPS, out=scale)
+            lowest = steps.min(initial=0.0)
+            steps -= lowest
+            group = steps.astype(np.uint8 if steps.max(initial=0) < 256 else np.intp)
+            levels = np.exp2((lowest + np.arange(group.max(initial=0) + 1)) / SCALE_STEPS)
+            scale = levels[group]
+        self.scale = scale.astype(self.dtype, copy=False)
         self.intercept_scale = self.dtype.type(
             1.0 / np.sqrt(objective.loss.curvature_bound)
         )
-        self.mean = mean.astype(self.dtype)
-        # the trace of the Hessian bound in u (each coordinate's is at most 1),
-        # per row of the layout
-        self._lipschitz_bound = float(
-            np.count_nonzero(curvature) + objective.fit_intercept
-        )
+        self.mean = mean.astype(self.dtype, copy=False)
         self._reference = self._reference_original = None
-        if supports_lazy_epochs(objective):
-            variables = LazyVariables.of(self.scale, self.mean, self.intercept_scale)
+        if group is not None and supports_lazy_epochs(objective):
+            variables = LazyVariables(self.scale, self.mean, self.intercept_scale, levels, group)
             self.lazy_epoch = LazyEpochs(objective, variables)
 
     @property

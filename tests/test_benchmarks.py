@@ -29,6 +29,7 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
         assert (tmp_path / f"smoke-{problem}.png").stat().st_size > 1000
         assert f"| {problem} | skgd gd |" in table
     assert "| interleaved fits |" in table  # skgd's float64 against float32 fit
+    assert "| epoch ratio, 1000000 over 1000 columns |" in table  # sparse scale
     # the reference's ratio to itself is exactly 1
     assert table.count("| LogisticRegression() |") == len(problems)
     assert all("| 1.00 |" in line for line in table.splitlines() if "| LogisticRegression() |" in line)
