@@ -1,4 +1,8 @@
-"""Variance-reduced mini-batch epochs on sparse X at the cost of its stored entries.
+"""Mini-batch passes over sparse X at the cost of its stored entries.
+
+This module holds what lazy passes share (:class:`LazyPasses`, the entry
+point a problem offers the solvers, and :class:`LazyPass`) and SVRG's epoch;
+:mod:`skgd._lazy_averaged` holds ``partial_fit``'s averaged SGD pass.
 
 A mini-batch touches only the features its rows store, but each step of
 :func:`skgd._solvers.stochastic_gradient_descent` moves every coordinate:
@@ -38,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def supports_lazy_epochs(problem):
+def supports_lazy_passess(problem):
     """Whether lazy epochs apply: J on CSR ``X`` with no L1 part in the penalty."""
     X = getattr(problem, "X", None)
     return sp.issparse(X) and X.format == "csr" and problem.penalty.is_smooth
@@ -65,13 +69,13 @@ class LazyVariables(NamedTuple):
     group: np.ndarray
 
 
-class LazyEpochs:
-    """``lazy_epoch(snapshot, snapshot_grad, step, order, batch_size)`` for one fit.
+class LazyPasses:
+    """Lazy passes over the rows of one fit's J: SVRG epochs and averaged SGD passes.
 
     Parameters
     ----------
     objective : LogisticObjective
-        J, with CSR ``X`` and a smooth penalty (:func:`supports_lazy_epochs`).
+        J, with CSR ``X`` and a smooth penalty (:func:`supports_lazy_passess`).
     variables : LazyVariables
         The variables the solver runs in.
     """
@@ -82,7 +86,7 @@ class LazyEpochs:
         self.buffer = None
 
     def suit(self, batch_size):
-        """Whether lazy epochs beat dense ones: features far outnumber a batch's entries.
+        """Whether lazy passes beat dense ones: features far outnumber a batch's entries.
 
         A dense step costs a few vectorised passes over the features; a lazy
         one a few dozen over the batch's entries and features.
@@ -91,69 +95,178 @@ class LazyEpochs:
         batch_entries = min(batch_size, X.shape[0]) * X.nnz / max(X.shape[0], 1)
         return X.shape[1] >= FEATURES_PER_BATCH_ENTRY * batch_entries
 
-    def __call__(self, snapshot, snapshot_grad, step, order, batch_size):
-        size = self.objective.n_features * (3 * snapshot.shape[0] + 3)
+    def _buffer(self, n_rows):
+        """Memory for a pass's per-feature state, reused from one pass to the next.
+
+        (Writing fresh pages costs as much as a tenth of an epoch.)
+        """
+        size = self.objective.n_features * (3 * n_rows + 3)
         if self.buffer is None or self.buffer.size != size:
             self.buffer = np.empty(size)
-        return lazy_variance_reduced_epoch(
-            self.objective, self.variables, snapshot, snapshot_grad, step, order, batch_size,
-            self.buffer,
+        return self.buffer
+
+    def variance_reduced_epoch(self, snapshot, snapshot_grad, step, order, batch_size):
+        """One epoch of SVRG's inner loop from ``snapshot``; returns its last iterate.
+
+        Parameters
+        ----------
+        snapshot, snapshot_grad : ndarray
+            The snapshot, in the variables ``u``, and the full gradient of f there.
+        step : float
+        order : ndarray of int
+            The rows, in the order the mini-batches take them.
+        batch_size : int
+
+        Returns
+        -------
+        ndarray
+            The iterate after the last mini-batch, in ``u``.
+        """
+        epoch = _VarianceReducedEpoch(
+            self.objective, self.variables, snapshot, snapshot_grad, step,
+            self._buffer(snapshot.shape[0]),
         )
+        return epoch.run(order, batch_size)
+
+    def averaged_pass(self, x, average, n_steps, steps, order, batch_size):
+        """One pass of averaged SGD: ``x <- x - steps[t] grad_B(x)``, linearly weighted average.
+
+        Parameters
+        ----------
+        x, average : ndarray
+            The iterate and the average of the iterates so far, in ``u``.
+        n_steps : int
+            Steps taken before this pass (the average's weights count them).
+        steps : ndarray of float
+            The step size of each of this pass's mini-batches.
+        order : ndarray of int
+            The rows, in the order the mini-batches take them.
+        batch_size : int
+
+        Returns
+        -------
+        x, average : ndarray
+            After the pass, in ``u``.
+        """
+        from ._lazy_averaged import AveragedPass  # the sibling pass, built on this module
+
+        averaged = AveragedPass(
+            self.objective, self.variables, x, average, n_steps, steps,
+            self._buffer(x.shape[0]),
+        )
+        return averaged.run(order, batch_size)
 
 
-def lazy_variance_reduced_epoch(
-    objective, variables, snapshot, snapshot_grad, step, order, batch_size, buffer=None
-):
-    """One epoch of SVRG's inner loop in the variables ``u``; returns its last iterate.
+class LazyPass:
+    """What lazy passes share: per-feature state rows, batch gathering, group sums.
+
+    Everything a feature carries through a pass is one row of
+    ``self.state``: ``3 K + 1`` quantities of the pass's own, then ``m_j``
+    and the index g of the feature's scale.  A batch gathers and writes back each
+    of its features in one cache line: with a million features, most accesses
+    miss the cache, and one miss per feature costs less than one per quantity.
 
     Parameters
     ----------
     objective : LogisticObjective
-        J, with CSR ``X`` and a smooth penalty (:func:`supports_lazy_epochs`).
     variables : LazyVariables
-        The variables ``u`` the epoch runs in.
-    snapshot, snapshot_grad : ndarray
-        The snapshot in ``u`` and the full gradient of f there.
-    step : float
-    order : ndarray of int
-        The rows, in the order the mini-batches take them.
-    batch_size : int
-    buffer : ndarray of shape (n_features * (3 * K + 3),), default=None
-        Memory for the epoch's per-feature state, reused from one epoch to the
-        next (writing fresh pages costs as much as a tenth of an epoch).
-
-    Returns
-    -------
-    ndarray
-        The iterate after the last mini-batch, in ``u``.
-    """
-    epoch = _LazyEpoch(objective, variables, snapshot, snapshot_grad, step, buffer)
-    for t, start in enumerate(range(0, len(order), batch_size)):
-        epoch.step(t, order[start : start + batch_size])
-    return epoch.result(-(-len(order) // batch_size))
-
-
-class _LazyEpoch:
-    """The state of one lazy epoch (see the module docstring for the recurrences).
-
-    All that a feature carries through the epoch is one row of
-    ``self.state``, so that a batch gathers and writes back each of its
-    features in one cache line: with a million features, most accesses miss
-    the cache, and one miss per feature costs less than one per quantity.
+    n_rows : int
+        K, the rows of the parameters.
+    buffer : ndarray
+        Memory for ``self.state``.
     """
 
-    def __init__(self, objective, variables, snapshot, snapshot_grad, step, buffer=None):
+    def __init__(self, objective, variables, n_rows, buffer):
         self.objective = objective
         self.levels = variables.levels
         n_features = objective.n_features
-        self.K = K = snapshot.shape[0]
+        self.K = K = n_rows
         self.c = variables.intercept_scale
+        self.group = variables.group
+        self.scale = self.levels[self.group][:, None]
+        self.m = self.scale * variables.mean.astype(np.float64)[:, None]
+        self.centred = bool(objective.fit_intercept and np.any(self.m != 0))
+        self.state = buffer.reshape(n_features, 3 * K + 3)
+        self.state[:, 3 * K + 1] = self.m[:, 0]
+        self.state[:, 3 * K + 2] = self.group
+        self.rows_view = self.state.view(np.dtype((np.void, self.state.itemsize * (3 * K + 3))))
+        # a batch's features get positions 0, 1, ... here (written per batch)
+        self.position = np.empty(n_features, dtype=np.int32 if n_features < 2**31 else np.intp)
+
+    def run(self, order, batch_size):
+        """Steps over the rows in ``order``, ``batch_size`` at a time; the pass's result."""
+        for t, start in enumerate(range(0, len(order), batch_size)):
+            self.step(t, order[start : start + batch_size])
+        return self.result(-(-len(order) // batch_size))
+
+    def _sum_by_group(self, values, groups):
+        """``sum_{j in g} values[j]`` for each scale g: shape (n_groups, columns)."""
+        n_groups = len(self.levels)
+        return np.stack(
+            [np.bincount(groups, weights=column, minlength=n_groups) for column in values.T],
+            axis=1,
+        )
+
+    def _batch(self, rows):
+        """The rows' X on their own features, those features, and their state rows."""
+        indptr, data, indices = _rows_of(self.objective.X, rows)
+        features, columns = self._compact(indices)
+        X_batch = sp.csr_matrix((data, columns, indptr), shape=(len(rows), len(features)))
+        state = np.take(self.rows_view, features).view(np.float64).reshape(len(features), -1)
+        return X_batch, features, state
+
+    def _store(self, features, state):
+        np.put(self.rows_view, features, state.view(self.rows_view.dtype).ravel())
+
+    def _groups_and_m(self, state):
+        """The scale groups and ``m`` of features, from their state rows."""
+        K = self.K
+        return state[:, 3 * K + 2].astype(np.intp), state[:, 3 * K + 1 : 3 * K + 2]
+
+    def _compact(self, indices):
+        """The distinct ``indices`` (in no order) and the position of each among them.
+
+        O(len(indices)), where sorting them would cost a logarithm more.
+        """
+        position, dtype = self.position, self.position.dtype
+        entries = np.arange(len(indices), dtype=dtype)
+        np.put(position, indices, entries)  # one of the entries of each feature wins
+        features = np.compress(np.take(position, indices) == entries, indices)
+        np.put(position, features, np.arange(len(features), dtype=dtype))
+        return features, np.take(position, indices)
+
+    def _residual(self, raw, rows):
+        """The weighted residual of the rows' raw predictions (overwritten), shape (rows, K).
+
+        The weights are scaled by ``n_samples / len(rows)``, so that a batch's
+        gradient estimates the full one.
+        """
+        objective = self.objective
+        weight = objective.sample_weight[rows] * (objective.n_samples / len(rows))
+        targets = objective.targets[rows]
+        if raw.shape[1] == 1:
+            return objective.loss.weighted_residual(raw[:, 0], targets, weight)[:, None]
+        return objective.loss.weighted_residual(raw, targets, weight)
+
+    def _parameters(self, U, v):
+        """The layout of ``params`` from ``U`` (features by rows) and ``v``."""
+        parts = [U.T] if v is None else [U.T, v[:, None]]
+        return np.hstack(parts).astype(self.objective.dtype)
+
+
+class _VarianceReducedEpoch(LazyPass):
+    """One lazy SVRG epoch (see the module docstring for the recurrences).
+
+    A feature's own quantities: U (K), P_g at its last update (K), ``beta``
+    (K) and the step of its last update.
+    """
+
+    def __init__(self, objective, variables, snapshot, snapshot_grad, step, buffer):
+        K = snapshot.shape[0]
+        super().__init__(objective, variables, K, buffer)
+        n_features = objective.n_features
         self.step_size = step
         lam = objective.penalty.l2_strength
-        group = variables.group
-        scale = self.levels[group][:, None]
-        m = scale * variables.mean.astype(np.float64)[:, None]
-        self.centred = bool(objective.fit_intercept and np.any(m != 0))
         # 1 - a_g, accurate when eta * lam * s^2 is tiny (and never 0 with a
         # penalty, so that (1 - a^k) / (1 - a) is k where a rounds to 1), and a_g
         self.decay = step * lam * self.levels**2
@@ -165,57 +278,34 @@ class _LazyEpoch:
         self.near_one = self.decay < 0.5
         self.log_a = np.log1p(-np.where(self.near_one, self.decay, 0.0))
         S = snapshot[:, :n_features].T
-        beta = step * (lam * scale**2 * S - snapshot_grad[:, :n_features].T)
-        # one row per feature: U (K), P_g at its last update (K), beta (K),
-        # the step of its last update, m, the index g of its scale
-        shape = (n_features, 3 * K + 3)
-        self.state = np.empty(shape) if buffer is None else buffer.reshape(shape)
+        beta = step * (lam * self.scale**2 * S - snapshot_grad[:, :n_features].T)
         self.state[:, :K] = S
         self.state[:, K : 2 * K] = 0.0
         self.state[:, 2 * K : 3 * K] = beta
         self.state[:, 3 * K] = 0.0
-        self.state[:, 3 * K + 1] = m[:, 0]
-        self.state[:, 3 * K + 2] = group
-        self.rows_view = self.state.view(np.dtype((np.void, self.state.itemsize * (3 * K + 3))))
         self.v = snapshot[:, n_features].astype(np.float64) if objective.fit_intercept else None
         self.mu_v = snapshot_grad[:, n_features] if objective.fit_intercept else None
         self.P = np.zeros((len(self.levels), K))
         if self.centred:
-            self.M = self._sum_by_group(m * S, group)
-            self.M_beta = self._sum_by_group(m * beta, group)
-            self.M_e = step * self._sum_by_group(m**2, group)
-        # a batch's features get positions 0, 1, ... here (written per batch)
-        self.position = np.empty(n_features, dtype=np.int32 if n_features < 2**31 else np.intp)
+            self.M = self._sum_by_group(self.m * S, self.group)
+            self.M_beta = self._sum_by_group(self.m * beta, self.group)
+            self.M_e = step * self._sum_by_group(self.m**2, self.group)
         # raw predictions at the snapshot, for every row: one pass over X
-        self.raw_snapshot = np.asarray(objective.X @ (scale * S), dtype=np.float64)
+        self.raw_snapshot = np.asarray(objective.X @ (self.scale * S), dtype=np.float64)
         if self.v is not None:
             self.raw_snapshot += self._intercept_term()
-
-    def _sum_by_group(self, values, groups):
-        """``sum_{j in g} values[j]`` for each scale g: shape (n_groups, columns)."""
-        return np.stack(
-            [np.bincount(groups, weights=column, minlength=len(self.decay)) for column in values.T],
-            axis=1,
-        )
 
     def _intercept_term(self):
         """``c v - sum_j m_j U_j``: what every raw prediction adds now, shape (K,)."""
         term = self.c * self.v
         return term - self.M.sum(axis=0) if self.centred else term
 
-    def _unpack(self, state):
-        """Views of the quantities in rows of ``self.state``, and the scale groups."""
-        K = self.K
-        return (
-            state[:, :K], state[:, K : 2 * K], state[:, 2 * K : 3 * K],
-            state[:, 3 * K : 3 * K + 1], state[:, 3 * K + 1 : 3 * K + 2],
-            state[:, 3 * K + 2].astype(np.intp),
-        )
-
     def _caught_up(self, state, t):
         """``U`` of features (their ``state`` rows) brought to step ``t``."""
-        U, P_last, beta, last, m, groups = self._unpack(state)
-        k = t - last
+        K = self.K
+        U, P_last, beta = state[:, :K], state[:, K : 2 * K], state[:, 2 * K : 3 * K]
+        groups, m = self._groups_and_m(state)
+        k = t - state[:, 3 * K : 3 * K + 1]
         if self.decay.any():
             shrink = np.expm1(k * self.log_a[groups][:, None])  # a^k - 1
             if not self.near_one.all():
@@ -232,25 +322,20 @@ class _LazyEpoch:
 
     def step(self, t, rows):
         """Step ``t`` on the mini-batch ``rows``."""
-        objective = self.objective
-        indptr, data, indices = _rows_of(objective.X, rows)
-        features, columns = self._compact(indices)
-        X_batch = sp.csr_matrix((data, columns, indptr), shape=(len(rows), len(features)))
-        state = np.take(self.rows_view, features).view(np.float64).reshape(len(features), -1)
-        _, _, beta, _, m, groups = self._unpack(state)
+        K = self.K
+        X_batch, features, state = self._batch(rows)
+        groups, m = self._groups_and_m(state)
         scale = self.levels[groups][:, None]
         U = self._caught_up(state, t)
         raw = np.asarray(X_batch @ (scale * U), dtype=np.float64)
         if self.v is not None:
             raw += self._intercept_term()
-        weight = objective.sample_weight[rows] * (objective.n_samples / len(rows))
-        targets = objective.targets[rows]
-        residual = self._residual(raw, targets, weight)
-        residual -= self._residual(self.raw_snapshot[rows], targets, weight)
+        residual = self._residual(raw, rows)
+        residual -= self._residual(self.raw_snapshot[rows], rows)
         rho = residual.sum(axis=0)
         batch_grad = scale * np.asarray(X_batch.T @ residual)
         # the step every coordinate takes; the batch's features add their data term
-        U = self.a[groups][:, None] * U + beta - self.step_size * batch_grad
+        U = self.a[groups][:, None] * U + state[:, 2 * K : 3 * K] - self.step_size * batch_grad
         if self.centred:
             U += self.step_size * m * rho
             self.M = (
@@ -258,38 +343,16 @@ class _LazyEpoch:
                 - self.step_size * self._sum_by_group(m * batch_grad, groups)
             )
         self.P = self.a[:, None] * self.P + rho
-        K = self.K
         state[:, :K] = U
         state[:, K : 2 * K] = self.P[groups]
         state[:, 3 * K] = t + 1
-        np.put(self.rows_view, features, state.view(self.rows_view.dtype).ravel())
+        self._store(features, state)
         if self.v is not None:
             self.v -= self.step_size * (self.c * rho + self.mu_v)
 
-    def _compact(self, indices):
-        """The distinct ``indices`` (in no order) and the position of each among them.
-
-        O(len(indices)), where sorting them would cost a logarithm more.
-        """
-        position, dtype = self.position, self.position.dtype
-        entries = np.arange(len(indices), dtype=dtype)
-        np.put(position, indices, entries)  # one of the entries of each feature wins
-        features = np.compress(np.take(position, indices) == entries, indices)
-        np.put(position, features, np.arange(len(features), dtype=dtype))
-        return features, np.take(position, indices)
-
-    def _residual(self, raw, targets, weight):
-        """The loss's weighted residual of ``raw`` (a copy is overwritten), shape (rows, K)."""
-        loss = self.objective.loss
-        if raw.shape[1] == 1:
-            return loss.weighted_residual(raw[:, 0].copy(), targets, weight)[:, None]
-        return loss.weighted_residual(raw.copy(), targets, weight)
-
     def result(self, n_steps):
         """The iterate after ``n_steps`` steps, every feature brought up to date."""
-        U = self._caught_up(self.state, n_steps)
-        parts = [U.T] if self.v is None else [U.T, self.v[:, None]]
-        return np.hstack(parts).astype(self.objective.dtype)
+        return self._parameters(self._caught_up(self.state, n_steps), self.v)
 
 
 def _rows_of(X, rows):

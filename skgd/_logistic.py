@@ -121,9 +121,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         stopping stops.
     random_state : int, RandomState instance or None, default=None
         Seeds the row orders of ``"sgd"`` and :meth:`partial_fit` and the
-        validation split; the same seed gives bit-identical results (on the
-        same number of threads).  Unused by "gd" and "agd" without early
-        stopping.
+        validation split; the same seed gives bit-identical results, on any
+        number of threads.  Unused by "gd" and "agd" without early stopping.
     verbose : int, default=0
         Print progress every 10 iterations (every iteration if >= 2).
 

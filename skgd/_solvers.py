@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._lazy import LazyEpochs, LazyVariables, supports_lazy_epochs
+from ._lazy import LazyPasses, LazyVariables, supports_lazy_passess
 
 # Sufficient decrease for the monotone line search of gd:
 # F(x_new) <= F(x) - SUFFICIENT_DECREASE / (2 step) * |x_new - x|^2.
@@ -172,11 +172,11 @@ class OriginalVariables:
         if hasattr(problem, "batch_gradient"):  # what the stochastic solvers use
             self.n_samples = problem.n_samples
             self.batch_gradient = problem.batch_gradient
-        if supports_lazy_epochs(problem):
+        if supports_lazy_passess(problem):
             n_features = problem.n_features
             ones, zeros = np.ones(n_features), np.zeros(n_features)
             variables = LazyVariables(ones, zeros, 1.0, np.ones(1), zeros.astype(np.intp))
-            self.lazy_epoch = LazyEpochs(problem, variables)
+            self.lazy_passes = LazyPasses(problem, variables)
 
     def to_original(self, x):
         return x
@@ -505,13 +505,13 @@ def stochastic_gradient_descent(
 def _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, batch_size):
     """One pass of SVRG's inner loop over the rows in ``order``; returns the last iterate.
 
-    A problem may offer ``lazy_epoch`` with these arguments: the same epoch,
-    computed at the cost of the rows it touches (see :mod:`skgd._lazy`), used
-    where ``lazy_epoch.suit(batch_size)``.
+    A problem may offer ``lazy_passes`` (:class:`skgd._lazy.LazyPasses`): the
+    same epoch, computed at the cost of the rows it touches, used where
+    ``lazy_passes.suit(batch_size)``.
     """
-    lazy_epoch = getattr(problem, "lazy_epoch", None)
-    if lazy_epoch is not None and lazy_epoch.suit(batch_size):
-        return lazy_epoch(snapshot, snapshot_grad, step, order, batch_size)
+    lazy = getattr(problem, "lazy_passes", None)
+    if lazy is not None and lazy.suit(batch_size):
+        return lazy.variance_reduced_epoch(snapshot, snapshot_grad, step, order, batch_size)
     x = snapshot
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
@@ -595,23 +595,27 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     x = problem.from_original(state.x)
     average = problem.from_original(state.average)
     loss_curve = state.loss_curve or [_value(problem, average)]
-    n_steps = state.n_steps
     order = random_state.permutation(problem.n_samples)
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        n_steps += 1
-        step = first_step
-        if decay_steps is not None:
-            step /= math.sqrt(1 + n_steps / decay_steps)
-        x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
-        average += (x - average) * (2.0 / (n_steps + 1))
+    n_batches = -(-len(order) // batch_size)
+    n_steps = state.n_steps + np.arange(1, n_batches + 1)  # the stream's count of each step
+    steps = np.full(n_batches, first_step)
+    if decay_steps is not None:
+        steps /= np.sqrt(1 + n_steps / decay_steps)
+    lazy = getattr(problem, "lazy_passes", None)  # as in _variance_reduced_epoch
+    if lazy is not None and lazy.suit(batch_size):
+        x, average = lazy.averaged_pass(x, average, state.n_steps, steps, order, batch_size)
+    else:
+        for t, start in enumerate(range(0, len(order), batch_size)):
+            rows, step = order[start : start + batch_size], float(steps[t])  # float32 stays
+            x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
+            average += (x - average) * (2.0 / (n_steps[t] + 1))
     # one evaluation per pass: the streamed cost curve, and a diverging step caught
     value = _value(problem, average)
     check_divergence(loss_curve[0], value, learning_rate, state.n_passes + 1)
     return StreamState(
         x=problem.to_original(x),
         average=problem.to_original(average),
-        n_steps=n_steps,
+        n_steps=state.n_steps + n_batches,
         n_passes=state.n_passes + 1,
         first_step=first_step,
         decay_steps=decay_steps,

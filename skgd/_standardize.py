@@ -25,7 +25,7 @@ does.  The L1 part of the penalty stays separable (``|W_j| = scale_j |U_j|``).
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import LazyEpochs, LazyVariables, supports_lazy_epochs
+from ._lazy import LazyPasses, LazyVariables, supports_lazy_passess
 from ._solvers import gradient_mapping_norm
 
 # For sparse X, scales are powers of 2^(1/SCALE_STEPS): each coordinate's
@@ -83,9 +83,9 @@ class Standardized:
         )
         self.mean = mean.astype(self.dtype, copy=False)
         self._reference = self._reference_original = None
-        if group is not None and supports_lazy_epochs(objective):
+        if group is not None and supports_lazy_passess(objective):
             variables = LazyVariables(self.scale, self.mean, self.intercept_scale, levels, group)
-            self.lazy_epoch = LazyEpochs(objective, variables)
+            self.lazy_passes = LazyPasses(objective, variables)
 
     @property
     def reference_step(self):

@@ -1,4 +1,4 @@
-"""Lazy (just-in-time) SVRG epochs on sparse X: the dense epoch's iterates, at O(entries)."""
+"""Lazy (just-in-time) passes on wide sparse X: the dense passes' steps, at O(entries)."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
 
-from skgd import GDLogisticRegression, _lazy, _solvers
+from skgd import GDLogisticRegression, _lazy, _lazy_averaged, _solvers
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
 
@@ -18,14 +18,8 @@ def _wide_sparse(n_samples=400, n_features=60, density=0.08, seed=0):
     return X, rng
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("strength", [0.0, 0.05, 30.0])  # 30: a step makes a_j < 0
-@pytest.mark.parametrize("variables", ["standardized", "original"])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_a_lazy_epoch_takes_the_dense_epochs_steps(
-    n_classes, fit_intercept, strength, variables, dtype
-):
+def _problem(n_classes, fit_intercept, strength, variables, dtype):
+    """A problem in the variables a solver runs in, and a random start in them."""
     X, rng = _wide_sparse()
     X = X.astype(dtype)
     y = rng.randint(0, n_classes, X.shape[0])
@@ -37,55 +31,140 @@ def test_a_lazy_epoch_takes_the_dense_epochs_steps(
         problem = objective.preconditioned()
     else:
         problem = _solvers.OriginalVariables(objective, 0.1)
-    snapshot = problem.from_original(rng.normal(scale=0.3, size=objective.shape).astype(dtype))
-    _, snapshot_grad = problem.smooth_value_and_gradient(snapshot)
-    order = rng.permutation(X.shape[0])
-    step = 0.05 if variables == "standardized" else 0.02
-    lazy = problem.lazy_epoch(snapshot, snapshot_grad, step, order, 16)
-    del problem.lazy_epoch
-    dense = _solvers._variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
+    start = problem.from_original(rng.normal(scale=0.3, size=objective.shape).astype(dtype))
+    return problem, start, rng
+
+
+def _assert_same(lazy, dense, start, dtype):
     assert lazy.dtype == dense.dtype == dtype
-    moved = np.abs(dense - snapshot).max()
-    assert moved > 1e-2  # the epoch did move
-    rtol = 1e-12 if dtype == np.float64 else 1e-5
-    assert_allclose(lazy, dense, rtol=0, atol=rtol * max(1.0, np.abs(dense).max()))
+    assert np.abs(dense - start).max() > 1e-2  # the pass did move
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    assert_allclose(lazy, dense, rtol=0, atol=tolerance * max(1.0, np.abs(dense).max()))
 
 
-def test_lazy_epochs_are_kept_for_features_far_outnumbering_a_batchs_entries():
+PARAMETRISATION = [
+    pytest.mark.parametrize("n_classes", [2, 3]),
+    pytest.mark.parametrize("fit_intercept", [True, False]),
+    pytest.mark.parametrize("strength", [0.0, 0.05, 30.0]),  # 30: a step makes a_j < 0
+    pytest.mark.parametrize("variables", ["standardized", "original"]),
+    pytest.mark.parametrize("dtype", [np.float64, np.float32]),
+]
+
+
+def _parametrised(test):
+    for mark in PARAMETRISATION:
+        test = mark(test)
+    return test
+
+
+@_parametrised
+def test_a_lazy_epoch_takes_the_dense_epochs_steps(
+    n_classes, fit_intercept, strength, variables, dtype
+):
+    problem, snapshot, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
+    _, snapshot_grad = problem.smooth_value_and_gradient(snapshot)
+    order = rng.permutation(problem.n_samples)
+    step = 0.05 if variables == "standardized" else 0.02
+    lazy = problem.lazy_passes.variance_reduced_epoch(snapshot, snapshot_grad, step, order, 16)
+    del problem.lazy_passes
+    dense = _solvers._variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
+    _assert_same(lazy, dense, snapshot, dtype)
+
+
+@_parametrised
+def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
+    monkeypatch, n_classes, fit_intercept, strength, variables, dtype
+):
+    problem, start, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
+    learning_rate = "auto" if variables == "standardized" else 0.02
+    # a stream 37 steps in, with its average elsewhere than its iterate
+    state = _solvers.StreamState(
+        problem.to_original(start), problem.to_original(0.5 * start), n_steps=37,
+        first_step=0.05, decay_steps=40,
+    )
+    # products of a_g fall below REBASE_BELOW within the pass: restarts are exercised
+    monkeypatch.setattr(_lazy_averaged, "REBASE_BELOW", 0.97)
+    passes = {}
+    for kind in ("lazy", "dense"):
+        if kind == "dense":
+            del problem.lazy_passes
+        passes[kind] = _solvers.averaged_sgd_pass(
+            problem, state, learning_rate=learning_rate, batch_size=16,
+            random_state=np.random.RandomState(1),
+        )
+    for name in ("x", "average"):
+        _assert_same(
+            problem.from_original(getattr(passes["lazy"], name)),
+            problem.from_original(getattr(passes["dense"], name)),
+            start, dtype,
+        )
+    assert passes["lazy"].n_steps == passes["dense"].n_steps == 37 + 25
+
+
+def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs_entries():
     X, rng = _wide_sparse(n_samples=400, n_features=60, density=0.05)  # 3 per row
     objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
-    epochs = objective.preconditioned().lazy_epoch
+    passes = objective.preconditioned().lazy_passes
     entries_per_row = X.nnz / X.shape[0]
-    assert epochs.suit(int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row)))
-    assert not epochs.suit(int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row)) + 1)
-    # no lazy epochs with an L1 part, or for CSC or dense X
+    largest = int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row))
+    assert passes.suit(largest) and not passes.suit(largest + 1)
+    # none with an L1 part, or for CSC or dense X
     l1 = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0.5))
-    assert not hasattr(l1.preconditioned(), "lazy_epoch")
+    assert not hasattr(l1.preconditioned(), "lazy_passes")
     for other in (X.tocsc(), X.toarray()):
         labels = rng.randint(0, 2, 400)
         objective = LogisticObjective(other, labels, None, 2, True, ElasticNet(0, 0))
-        assert not hasattr(objective.preconditioned(), "lazy_epoch")
+        assert not hasattr(objective.preconditioned(), "lazy_passes")
+
+
+def _count_calls(monkeypatch, name):
+    calls = []
+    original = getattr(_lazy.LazyPasses, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_lazy.LazyPasses, name, counting)
+    return calls
+
+
+def _wide_problem(n_classes):
+    # 3000 features, about 3 entries per row: batches of 16 rows take lazy passes
+    X, rng = _wide_sparse(n_samples=600, n_features=3000, density=0.001)
+    X = sp.hstack([X, sp.random(600, 5, density=0.5, random_state=rng)]).tocsr()
+    return X, rng.randint(0, n_classes, 600)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("C", [0.1, 1.0])
 def test_sgd_with_lazy_epochs_reaches_logistic_regressions_optimum(monkeypatch, n_classes, C):
-    # 3000 features, about 3 entries per row, batches of 16 rows: lazy epochs
-    X, rng = _wide_sparse(n_samples=600, n_features=3000, density=0.001)
-    X = sp.hstack([X, sp.random(600, 5, density=0.5, random_state=rng)]).tocsr()
-    y = rng.randint(0, n_classes, 600)
-    lazy_epochs = []
-    original = _lazy.lazy_variance_reduced_epoch
-
-    def counting(*args, **kwargs):
-        lazy_epochs.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(_lazy, "lazy_variance_reduced_epoch", counting)
+    X, y = _wide_problem(n_classes)
+    epochs = _count_calls(monkeypatch, "variance_reduced_epoch")
     model = GDLogisticRegression(
         solver="sgd", C=C, batch_size=16, tol=1e-9, max_iter=3000, random_state=0
     ).fit(X, y)
-    assert model.converged_ and len(lazy_epochs) >= model.n_iter_[0] > 0  # and retries
+    assert model.converged_ and len(epochs) >= model.n_iter_[0] > 0  # and retried epochs
     reference = LogisticRegression(C=C, tol=1e-12, max_iter=10_000).fit(X, y)
     assert_allclose(model.predict_proba(X), reference.predict_proba(X), atol=1e-6)
     assert_allclose(model.intercept_, reference.intercept_, atol=1e-5)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_partial_fit_with_lazy_passes_equals_dense_passes(monkeypatch, n_classes):
+    X, y = _wide_problem(n_classes)
+    chunks = np.array_split(np.arange(600), 3)
+    models = {}
+    for kind in ("lazy", "dense"):
+        if kind == "dense":
+            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
+        passes = _count_calls(monkeypatch, "averaged_pass")
+        model = GDLogisticRegression(C=0.5, batch_size=16, random_state=0)
+        for _ in range(4):
+            for chunk in chunks:
+                model.partial_fit(X[chunk], y[chunk], classes=np.arange(n_classes))
+        assert len(passes) == (12 if kind == "lazy" else 0)
+        models[kind] = model
+    assert_allclose(models["lazy"].coef_, models["dense"].coef_, rtol=1e-9, atol=1e-12)
+    assert_allclose(models["lazy"].intercept_, models["dense"].intercept_, rtol=1e-9)
+    assert_allclose(models["lazy"].loss_curve_, models["dense"].loss_curve_, rtol=1e-9)
