@@ -42,13 +42,13 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def supports_lazy_passess(problem):
-    """Whether lazy epochs apply: J on CSR ``X`` with no L1 part in the penalty."""
+def supports_lazy_passes(problem):
+    """Whether lazy passes apply: J on CSR ``X`` with no L1 part in the penalty."""
     X = getattr(problem, "X", None)
     return sp.issparse(X) and X.format == "csr" and problem.penalty.is_smooth
 
 
-# Lazy epochs are used when the features outnumber a mini-batch's stored
+# Lazy passes are used when the features outnumber a mini-batch's stored
 # entries this many times.  Measured on 50000 rows with 5 and 40 entries per
 # row, batches of 512: dense and lazy epochs cost the same at about 23 and 15
 # times (a lazy epoch was 2.8 times faster than a dense one at 300000 features
@@ -75,7 +75,7 @@ class LazyPasses:
     Parameters
     ----------
     objective : LogisticObjective
-        J, with CSR ``X`` and a smooth penalty (:func:`supports_lazy_passess`).
+        J, with CSR ``X`` and a smooth penalty (:func:`supports_lazy_passes`).
     variables : LazyVariables
         The variables the solver runs in.
     """

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._lazy import LazyPasses, LazyVariables, supports_lazy_passess
+from ._lazy import LazyPasses, LazyVariables, supports_lazy_passes
 
 # Sufficient decrease for the monotone line search of gd:
 # F(x_new) <= F(x) - SUFFICIENT_DECREASE / (2 step) * |x_new - x|^2.
@@ -172,7 +172,7 @@ class OriginalVariables:
         if hasattr(problem, "batch_gradient"):  # what the stochastic solvers use
             self.n_samples = problem.n_samples
             self.batch_gradient = problem.batch_gradient
-        if supports_lazy_passess(problem):
+        if supports_lazy_passes(problem):
             n_features = problem.n_features
             ones, zeros = np.ones(n_features), np.zeros(n_features)
             variables = LazyVariables(ones, zeros, 1.0, np.ones(1), zeros.astype(np.intp))

@@ -21,11 +21,10 @@ J, and so its minimiser, does not change; only the path of gradient descent
 does.  The L1 part of the penalty stays separable (``|W_j| = scale_j |U_j|``).
 """
 
-
 import numpy as np
 import scipy.sparse as sp
 
-from ._lazy import LazyPasses, LazyVariables, supports_lazy_passess
+from ._lazy import LazyPasses, LazyVariables, supports_lazy_passes
 from ._solvers import gradient_mapping_norm
 
 # For sparse X, scales are powers of 2^(1/SCALE_STEPS): each coordinate's
@@ -83,7 +82,7 @@ class Standardized:
         )
         self.mean = mean.astype(self.dtype, copy=False)
         self._reference = self._reference_original = None
-        if group is not None and supports_lazy_passess(objective):
+        if group is not None and supports_lazy_passes(objective):
             variables = LazyVariables(self.scale, self.mean, self.intercept_scale, levels, group)
             self.lazy_passes = LazyPasses(objective, variables)
 

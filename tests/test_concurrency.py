@@ -85,8 +85,11 @@ def test_fit_is_bit_identical_while_other_threads_fit(large):
         _assert_same_model(model, alone)
 
 
-def test_fit_is_bit_identical_while_other_threads_limit_blas(large):
+@pytest.mark.parametrize("n_classes", [2, 5])  # multinomial products go through BLAS
+def test_fit_is_bit_identical_while_other_threads_limit_blas(large, n_classes):
     X, y = large
+    if n_classes > 2:
+        y = np.digitize(X[:, 0] + X[:, 1], [-2.0, -0.5, 0.5, 2.0])
     before = _blas_threads()
     alone = _fit(X, y)
 
@@ -115,8 +118,11 @@ def test_many_concurrent_fits_equal_sequential_ones():
 
 
 @pytest.mark.parametrize("solver", ["gd", "agd", "sgd"])
-def test_fit_is_bit_identical_on_one_thread_or_several(large, solver):
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_fit_is_bit_identical_on_one_thread_or_several(large, solver, n_classes):
     X, y = large
+    if n_classes > 2:
+        y = np.digitize(X[:, 0] + X[:, 1], [-2.0, -0.5, 0.5, 2.0])
     several = _fit(X, y, solver=solver, random_state=0)
     with threadpool_limits(1, user_api="blas"):  # skgd follows BLAS's limit
         one = _fit(X, y, solver=solver, random_state=0)
