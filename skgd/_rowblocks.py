@@ -7,11 +7,11 @@ reads a block that the first has just brought into cache, and no temporary
 is larger than a block.
 
 Determinism.  The blocks depend on nothing but ``X``'s shape and dtype; each
-block's result is computed by :mod:`skgd._products`, which never calls BLAS;
-and the caller combines the blocks' results in row order.  So a pass gives
-the same bits on one thread or several, whatever other threads of the
-process do (BLAS's thread count is process-wide state that any other code
-may change, and BLAS's reductions change with it).
+block's products are computed by :mod:`skgd._products`, which keeps BLAS's
+threads out of them; and the caller combines the blocks' results in row
+order.  So a pass gives the same bits on one thread or several, whatever
+other threads of the process do (BLAS's thread count is process-wide state
+that any other code may change, and some of BLAS's sums change with it).
 
 Threads.  :class:`RowThreads` owns the worker threads of one fit: started
 when the fit enters it, joined when the fit leaves it, however it leaves
