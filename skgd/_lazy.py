@@ -85,15 +85,22 @@ class LazyPasses:
         self.variables = variables
         self.buffer = None
 
-    def suit(self, batch_size):
+    def suit(self, batch_size, largest_step=None):
         """Whether lazy passes beat dense ones: features far outnumber a batch's entries.
 
         A dense step costs a few vectorised passes over the features; a lazy
-        one a few dozen over the batch's entries and features.
+        one a few dozen over the batch's entries and features.  An averaged
+        pass also needs each step to shrink no coordinate by more than half
+        (``1 - largest_step * lam * s^2 >= 1/2``; see :mod:`skgd._lazy_averaged`).
         """
         X = self.objective.X
         batch_entries = min(batch_size, X.shape[0]) * X.nnz / max(X.shape[0], 1)
-        return X.shape[1] >= FEATURES_PER_BATCH_ENTRY * batch_entries
+        if X.shape[1] < FEATURES_PER_BATCH_ENTRY * batch_entries:
+            return False
+        if largest_step is None:
+            return True
+        largest_scale = self.variables.levels.max()
+        return largest_step * self.objective.penalty.l2_strength * largest_scale**2 <= 0.5
 
     def _buffer(self, n_rows):
         """Memory for a pass's per-feature state, reused from one pass to the next.
@@ -212,7 +219,8 @@ class LazyPass:
         indptr, data, indices = _rows_of(self.objective.X, rows)
         features, columns = self._compact(indices)
         X_batch = sp.csr_matrix((data, columns, indptr), shape=(len(rows), len(features)))
-        state = np.take(self.rows_view, features).view(np.float64).reshape(len(features), -1)
+        state = np.take(self.rows_view, features).view(np.float64)
+        state = state.reshape(len(features), self.state.shape[1])  # rows with no entries: 0
         return X_batch, features, state
 
     def _store(self, features, state):

@@ -17,8 +17,9 @@ last update, and the weighted sum behind the average grows between its
 updates by ``V_j (E_g(n) - E_g(t)) + m_j (F_g(n) - F_g(t))`` with
 ``E_g(n) = sum_{i <= n} i Pi_g(i)`` and ``F_g(n) = sum_{i <= n} i Pi_g(i) Q_g(i)``.
 So a feature is brought up to date only when a batch touches it, and every
-feature at the end of the pass.  Where ``Pi_g`` would underflow, every
-feature is brought up to date and the products start again from 1.
+feature at the end of the pass.  Where ``Pi_g`` falls below 1/2, every
+feature is brought up to date and the products start again from 1, which
+keeps the rounding of these sums at that of the dense pass.
 """
 
 import numpy as np
@@ -26,8 +27,11 @@ import numpy as np
 from ._lazy import LazyPass
 
 # Below this product of a_g, every feature is brought up to date and the
-# products restart, long before 1 / Pi_g overflows.
-REBASE_BELOW = 1e-100
+# products restart: V_j = U_j / Pi_g is multiplied by differences of sums of
+# the size of the step count, whose rounding grows as 1 / Pi_g (at 1e-100, a
+# strongly penalised stream lost 4e-2 of its average's digits).  Each step's
+# a_g is at least 1/2 (LazyPasses.suit), so Pi_g stays above 1/4.
+REBASE_BELOW = 0.5
 
 
 class AveragedPass(LazyPass):

@@ -205,7 +205,6 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self.random_state = random_state
         self.verbose = verbose
 
-    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model by gradient descent on J.
 
@@ -228,9 +227,11 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self : GDLogisticRegression
             The fitted estimator.
         """
+        # the rollback encloses the callbacks' context, which tears them down first
         with _rollback_on_error(self):
             return self._fit(X, y, sample_weight)
 
+    @with_callbacks
     def _fit(self, X, y, sample_weight):
         validate_params(self, SOLVERS)
         warm = self.warm_start and hasattr(self, "coef_")
@@ -358,7 +359,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 "given on the first call of partial_fit."
             )
         weights, weight_scale = self._sample_weights(classes, codes, sample_weight, X.shape[0])
-        with RowThreads.for_data(X) as threads:
+        with RowThreads.for_data(X) as threads, np.errstate(over="ignore", under="ignore"):
             objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
             stream = getattr(self, "_stream", None)
             if stream is None:
@@ -366,7 +367,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 stream = _Stream(
                     StreamState(start, start.copy()),
                     objective.feature_moments() if self.learning_rate == "auto" else None,
-                    check_random_state(self.random_state),
+                    _stream_random_state(self.random_state),
                 )
             if self.learning_rate == "auto":
                 problem = Standardized(objective, stream.moments)
@@ -374,11 +375,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 problem = OriginalVariables(objective, float(self.learning_rate))
             # the pass draws from a copy, so that a pass that fails draws nothing
             random_state = copy.deepcopy(stream.random_state)
-            with np.errstate(over="ignore", under="ignore"):
-                state = averaged_sgd_pass(  # a new state; raises on divergence
-                    problem, stream.state, learning_rate=self.learning_rate,
-                    batch_size=self.batch_size, random_state=random_state,
-                )
+            state = averaged_sgd_pass(  # a new state; raises on divergence
+                problem, stream.state, learning_rate=self.learning_rate,
+                batch_size=self.batch_size, random_state=random_state,
+            )
         self.classes_ = classes
         self._stream = stream._replace(state=state, random_state=random_state)
         self.__dict__.update(_fitted_coefficients(objective, state.average))
@@ -673,6 +673,17 @@ def _stream_classes(estimator, classes, first):
         )
     _check_two_classes(classes)
     return classes
+
+
+def _stream_random_state(random_state):
+    """The stream's own RandomState: seeded by an int, drawn from numpy's global one for None.
+
+    The stream keeps it and draws each pass's row order from a copy, so a pass
+    that fails draws nothing; a RandomState instance given is copied.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.randint(np.iinfo(np.int32).max))
+    return copy.deepcopy(check_random_state(random_state))
 
 
 def _combine_monitors(monitors):

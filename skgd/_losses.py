@@ -17,6 +17,8 @@ as the positive class; the multinomial loss takes ``raw`` of shape
 import numpy as np
 from scipy.special import expit, log_expit, logsumexp, softmax
 
+from ._products import dot
+
 
 class BinaryLogLoss:
     """Binary logistic loss ``log(1 + exp(z)) - t z`` with ``t`` in {0, 1}.
@@ -62,7 +64,7 @@ class BinaryLogLoss:
         np.exp(loss, out=loss)
         np.log1p(loss, out=loss)
         loss += np.maximum(u, 0)
-        value = float(weight @ loss)
+        value = dot(weight, loss)
         expit_u = np.subtract(u, loss, out=loss)
         np.exp(expit_u, out=expit_u)
         expit_u *= weight
@@ -128,7 +130,7 @@ class MultinomialLogLoss:
         true_raw = raw[rows, y]
         np.exp(raw, out=raw)
         norm = raw.sum(axis=1)
-        value = float(weight @ (np.log(norm) - true_raw))
+        value = dot(weight, np.log(norm) - true_raw)
         raw *= (weight / norm)[:, None]
         raw[rows, y] -= weight
         return value, raw

@@ -12,6 +12,8 @@ handled by its proximal operator, soft-thresholding, which produces exact zeros.
 
 import numpy as np
 
+from ._products import dot
+
 
 def soft_threshold(w, threshold):
     """Return ``sign(w) * max(|w| - threshold, 0)``, the prox of ``threshold * |w|``."""
@@ -43,7 +45,7 @@ class ElasticNet:
 
     def smooth_value(self, w):
         """Value of the squared-L2 part."""
-        return 0.5 * self.l2_strength * float(np.vdot(w, w))
+        return 0.5 * self.l2_strength * dot(w, w)
 
     def add_smooth_gradient(self, w, grad):
         """Add the gradient of the squared-L2 part, ``l2_strength * w``, to ``grad``."""

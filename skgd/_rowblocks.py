@@ -137,7 +137,9 @@ class RowThreads:
 
     def __exit__(self, *exc_info):
         executor, self._executor = self._executor, None
-        if executor is not None:  # blocks not started are dropped; running ones end
+        if executor is not None:  # runs not started are dropped; running ones end
+            # (a second Ctrl-C meanwhile leaves the threads to end by themselves,
+            # after their current run)
             executor.shutdown(wait=True, cancel_futures=True)
 
     def map(self, function, blocks):
@@ -160,7 +162,7 @@ class RowThreads:
         futures = [executor.submit(work, run) for run in runs]
         try:
             return [result for future in futures for result in future.result()]
-        finally:  # after an exception or interrupt here, start no more of this pass
+        finally:  # after an exception or interrupt, runs not yet started never start
             for future in futures:
                 future.cancel()
 
@@ -176,4 +178,4 @@ def available_threads():
     except AttributeError:  # not on every platform
         cpus = os.cpu_count() or 1
     counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-    return max(1, min(cpus, *counts))
+    return max(1, min([cpus, *counts]))  # a BLAS threadpoolctl cannot see: the CPUs

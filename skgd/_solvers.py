@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._lazy import LazyPasses, LazyVariables, supports_lazy_passes
+from ._products import dot
 
 # Sufficient decrease for the monotone line search of gd:
 # F(x_new) <= F(x) - SUFFICIENT_DECREASE / (2 step) * |x_new - x|^2.
@@ -262,13 +263,13 @@ def _sufficient_decrease(value, value_new, move, grad_change, step):
     then certifies it from gradients alone, since for a prox step
     ``F(x_new) <= F(x) + <grad_change, move> - |move|^2 / step``.
     """
-    squared_move = np.vdot(move, move)
+    squared_move = dot(move, move)
     margin = SUFFICIENT_DECREASE / (2 * step) * squared_move
     if value_new <= value - margin:
         return True
     if value_new - value > ROUNDING * np.finfo(move.dtype).eps * abs(value):
         return False
-    return np.vdot(grad_change, move) <= squared_move / step - margin
+    return dot(grad_change, move) <= squared_move / step - margin
 
 
 def _below_quadratic_bound(problem, f_y, f_new, grad_y, x_new, move, step):
@@ -278,14 +279,14 @@ def _below_quadratic_bound(problem, f_y, f_new, grad_y, x_new, move, step):
     convexity then gives a certificate from gradients alone:
     ``f(x_new) - f(y) - <grad_y, move> <= <grad f(x_new) - grad_y, move>``.
     """
-    squared_move = np.vdot(move, move)
-    excess = f_new - f_y - np.vdot(grad_y, move) - squared_move / (2 * step)
+    squared_move = dot(move, move)
+    excess = f_new - f_y - dot(grad_y, move) - squared_move / (2 * step)
     if excess <= 0:
         return True
     if excess > ROUNDING * np.finfo(x_new.dtype).eps * abs(f_y):
         return False
     _, grad_new = problem.smooth_value_and_gradient(x_new)
-    return np.vdot(grad_new - grad_y, move) <= squared_move / (2 * step)
+    return dot(grad_new - grad_y, move) <= squared_move / (2 * step)
 
 
 def attainable_tol(problem, tol):
@@ -352,9 +353,9 @@ def gradient_descent(problem, x0, *, learning_rate, max_iter, tol, monitor=None)
         optimality = problem.optimality(x_new, grad_new)
         if not fixed:
             change = grad_new - grad
-            curvature = np.vdot(move, change)
+            curvature = dot(move, change)
             if curvature > 0:  # the short Barzilai-Borwein step <s, y> / <y, y>
-                step = min(float(curvature / np.vdot(change, change)), MAX_STEP_RATIO * first_step)
+                step = min(float(curvature / dot(change, change)), MAX_STEP_RATIO * first_step)
         x, grad, value = x_new, grad_new, value_new
         if progress.record(n_iter, x, value, optimality, step):
             break
@@ -411,7 +412,7 @@ def accelerated_gradient_descent(problem, x0, *, learning_rate, max_iter, tol, m
             x = x_new
             break
 
-        if np.vdot(y - x_new, x_new - x) > 0:  # momentum works against descent
+        if dot(y - x_new, x_new - x) > 0:  # momentum works against descent
             momentum = 1.0
             y = x_new
         else:
@@ -490,10 +491,10 @@ def stochastic_gradient_descent(
         retries = 0
         if not fixed:
             move, change = x_new - x, grad_new - grad
-            curvature = np.vdot(move, change)
+            curvature = dot(move, change)
             if curvature > 0:  # Barzilai-Borwein over the epoch, shared by its steps
                 n_batches = -(-problem.n_samples // batch_size)
-                bb_step = float(curvature / np.vdot(change, change)) / n_batches
+                bb_step = float(curvature / dot(change, change)) / n_batches
                 step = min(max(bb_step, floor), MAX_STEP_RATIO * first_step)
         x, grad, value = x_new, grad_new, value_new
         optimality = problem.optimality(x, grad)
@@ -602,7 +603,7 @@ def averaged_sgd_pass(problem, state, *, learning_rate, batch_size, random_state
     if decay_steps is not None:
         steps /= np.sqrt(1 + n_steps / decay_steps)
     lazy = getattr(problem, "lazy_passes", None)  # as in _variance_reduced_epoch
-    if lazy is not None and lazy.suit(batch_size):
+    if lazy is not None and lazy.suit(batch_size, largest_step=steps.max()):
         x, average = lazy.averaged_pass(x, average, state.n_steps, steps, order, batch_size)
     else:
         for t, start in enumerate(range(0, len(order), batch_size)):

@@ -98,7 +98,8 @@ class Standardized:
         x[:, :n_features] = u[:, :n_features] * self.scale
         if self.objective.fit_intercept:
             x[:, n_features] = (
-                u[:, n_features] * self.intercept_scale - x[:, :n_features] @ self.mean
+                u[:, n_features] * self.intercept_scale
+                - np.einsum("kj,j->k", x[:, :n_features], self.mean)  # not BLAS: see _products
             )
         return x
 
@@ -109,7 +110,7 @@ class Standardized:
         u[:, :n_features] = x[:, :n_features] / self.scale
         if self.objective.fit_intercept:
             u[:, n_features] = (
-                x[:, n_features] + x[:, :n_features] @ self.mean
+                x[:, n_features] + np.einsum("kj,j->k", x[:, :n_features], self.mean)
             ) / self.intercept_scale
         return u
 

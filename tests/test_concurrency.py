@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -126,6 +127,22 @@ def test_fit_is_bit_identical_on_one_thread_or_several(large, solver, n_classes)
     several = _fit(X, y, solver=solver, random_state=0)
     with threadpool_limits(1, user_api="blas"):  # skgd follows BLAS's limit
         one = _fit(X, y, solver=solver, random_state=0)
+    _assert_same_model(one, several)
+
+
+@pytest.mark.parametrize("shape", ["wide sparse", "narrow dense"])
+def test_long_dot_products_do_not_depend_on_blas_threads(shape):
+    # BLAS splits dot products longer than 10000 between its threads: over the
+    # parameters of wide data, and over the rows of a block of narrow data
+    rng = np.random.RandomState(0)
+    if shape == "wide sparse":
+        X = sp.random(1000, 12_000, density=0.004, format="csr", random_state=rng)
+    else:
+        X = rng.normal(size=(60_000, 8))
+    y = (np.asarray(X[:, :4].sum(axis=1)).ravel() + rng.normal(size=X.shape[0]) > 0)
+    several = _fit(X, y)
+    with threadpool_limits(1, user_api="blas"):
+        one = _fit(X, y)
     _assert_same_model(one, several)
 
 

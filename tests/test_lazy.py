@@ -82,8 +82,16 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
         problem.to_original(start), problem.to_original(0.5 * start), n_steps=37,
         first_step=0.05, decay_steps=40,
     )
-    # products of a_g fall below REBASE_BELOW within the pass: restarts are exercised
-    monkeypatch.setattr(_lazy_averaged, "REBASE_BELOW", 0.97)
+    rebases = []
+    original_rebase = _lazy_averaged.AveragedPass._rebase
+
+    def counting_rebase(self):
+        rebases.append(1)
+        original_rebase(self)
+
+    monkeypatch.setattr(_lazy_averaged.AveragedPass, "_rebase", counting_rebase)
+    monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", 0)  # lazy at any width
+    lazy_passes = _count_calls(monkeypatch, "averaged_pass")
     passes = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
@@ -99,6 +107,12 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
             start, dtype,
         )
     assert passes["lazy"].n_steps == passes["dense"].n_steps == 37 + 25
+    if strength == 30.0 and variables == "original":  # a step more than halves U_j
+        assert not lazy_passes  # so the pass stays dense
+    else:
+        assert len(lazy_passes) == 1
+    if strength == 30.0 and variables == "standardized":  # products of a_g fall below 1/2
+        assert rebases
 
 
 def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs_entries():
