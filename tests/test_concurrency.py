@@ -146,6 +146,14 @@ def test_long_dot_products_do_not_depend_on_blas_threads(shape):
     _assert_same_model(one, several)
 
 
+def test_a_blas_threadpoolctl_cannot_see_leaves_the_cpus(monkeypatch, large):
+    X, y = large
+    reference = _fit(X, y)
+    monkeypatch.setattr(_rowblocks, "threadpool_info", lambda: [])
+    assert _rowblocks.available_threads() >= 1
+    _assert_same_model(_fit(X, y), reference)
+
+
 def test_threads_live_only_during_a_fit_and_blas_is_untouched(large):
     X, y = large
     before = _blas_threads()

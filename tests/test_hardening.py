@@ -358,6 +358,44 @@ def test_a_failed_refit_leaves_the_model_as_it_was(solver, failure, binary):
     assert_array_equal(model.predict_proba(X_small), predictions)
 
 
+def test_callbacks_are_torn_down_after_a_failed_fit(binary):
+    pytest.importorskip("sklearn.callback")
+    X, y = binary
+    events = []
+
+    class Recording(_FailingCallback):
+        def setup(self, estimator, context):
+            events.append("setup")
+
+        def teardown(self, estimator, context):
+            events.append("teardown")
+
+    model = GDLogisticRegression(max_iter=10, tol=0).set_callbacks(Recording(2))
+    with pytest.raises(RuntimeError, match="callback failed"):
+        model.fit(X, y)
+    assert events == ["setup", "teardown"]
+
+
+def test_partial_fit_streams_without_a_seed_differ_and_draw_from_numpy(binary):
+    X, y = binary
+    _, keys, position, *_ = np.random.get_state()
+    keys = keys.copy()
+    first, second = (
+        GDLogisticRegression(batch_size=16).partial_fit(X, y, classes=[0, 1]) for _ in range(2)
+    )
+    assert not np.array_equal(first.coef_, second.coef_)
+    _, keys_after, position_after, *_ = np.random.get_state()
+    assert position_after != position or not np.array_equal(keys_after, keys)
+
+
+def test_partial_fit_on_huge_features_raises_without_warning_first(binary):
+    X, y = binary
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="too large"):
+            GDLogisticRegression().partial_fit(X * 1e200, y, classes=[0, 1])
+
+
 def test_a_failed_first_fit_leaves_the_model_unfitted(binary):
     X, y = binary
     model = GDLogisticRegression(learning_rate=1e6)

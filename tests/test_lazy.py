@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from skgd import GDLogisticRegression, _lazy, _lazy_averaged, _solvers
@@ -182,3 +183,17 @@ def test_partial_fit_with_lazy_passes_equals_dense_passes(monkeypatch, n_classes
     assert_allclose(models["lazy"].coef_, models["dense"].coef_, rtol=1e-9, atol=1e-12)
     assert_allclose(models["lazy"].intercept_, models["dense"].intercept_, rtol=1e-9)
     assert_allclose(models["lazy"].loss_curve_, models["dense"].loss_curve_, rtol=1e-9)
+
+
+def test_batches_of_rows_without_entries(monkeypatch):
+    # a wide CSR whose first rows store nothing, in batches of one row
+    X, y = _wide_problem(2)
+    X = sp.vstack([sp.csr_matrix((3, X.shape[1])), X]).tocsr()
+    y = np.concatenate([[0, 1, 0], y])
+    epochs = _count_calls(monkeypatch, "variance_reduced_epoch")
+    passes = _count_calls(monkeypatch, "averaged_pass")
+    model = GDLogisticRegression(solver="sgd", batch_size=1, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y)
+    GDLogisticRegression(batch_size=1, random_state=0).partial_fit(X, y, classes=[0, 1])
+    assert epochs and passes
