@@ -62,7 +62,6 @@ class LazyVariables(NamedTuple):
     ``scale`` takes few distinct values, ``levels``: ``scale = levels[group]``.
     """
 
-    scale: np.ndarray
     mean: np.ndarray
     intercept_scale: float
     levels: np.ndarray

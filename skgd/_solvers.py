@@ -174,9 +174,10 @@ class OriginalVariables:
             self.n_samples = problem.n_samples
             self.batch_gradient = problem.batch_gradient
         if supports_lazy_passes(problem):
-            n_features = problem.n_features
-            ones, zeros = np.ones(n_features), np.zeros(n_features)
-            variables = LazyVariables(ones, zeros, 1.0, np.ones(1), zeros.astype(np.intp))
+            n_features = problem.n_features  # every scale 1: one level, no centring
+            variables = LazyVariables(
+                np.zeros(n_features), 1.0, np.ones(1), np.zeros(n_features, dtype=np.intp)
+            )
             self.lazy_passes = LazyPasses(problem, variables)
 
     def to_original(self, x):

@@ -83,7 +83,7 @@ class Standardized:
         self.mean = mean.astype(self.dtype, copy=False)
         self._reference = self._reference_original = None
         if group is not None and supports_lazy_passes(objective):
-            variables = LazyVariables(self.scale, self.mean, self.intercept_scale, levels, group)
+            variables = LazyVariables(self.mean, self.intercept_scale, levels, group)
             self.lazy_passes = LazyPasses(objective, variables)
 
     @property
