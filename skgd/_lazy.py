@@ -15,7 +15,7 @@ the end of the epoch.  An epoch then costs O(stored entries + features)
 instead of O(batches x features), and its iterates are those of the dense
 epoch up to rounding.
 
-In the variables of :class:`skgd._standardize.Standardized` (``W = U * s``,
+In the variables of :class:`skgd._reparam.Standardization` (``W = U * s``,
 ``b = c v - W @ mean``), with ``m = s * mean``, step ``eta``, L2 strength
 ``lam``, snapshot ``(S, S_v)`` and its full gradient ``(mu, mu_v)``, one
 step on batch B with weighted residual differences ``dr`` (the batch's
@@ -40,6 +40,8 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+
+from ._solvers import mini_batches, n_batches
 
 
 def supports_lazy_passes(problem):
@@ -201,9 +203,9 @@ class LazyPass:
 
     def run(self, order, batch_size):
         """Steps over the rows in ``order``, ``batch_size`` at a time; the pass's result."""
-        for t, start in enumerate(range(0, len(order), batch_size)):
-            self.step(t, order[start : start + batch_size])
-        return self.result(-(-len(order) // batch_size))
+        for t, rows in enumerate(mini_batches(order, batch_size)):
+            self.step(t, rows)
+        return self.result(n_batches(len(order), batch_size))
 
     def _sum_by_group(self, values, groups):
         """``sum_{j in g} values[j]`` for each scale g: shape (n_groups, columns)."""

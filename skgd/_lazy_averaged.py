@@ -1,10 +1,10 @@
 """Averaged SGD passes (``partial_fit``) on sparse X at the cost of its stored entries.
 
-Each step of :func:`skgd._solvers.averaged_sgd_pass` is
+Each step of :func:`skgd._streaming.averaged_sgd_pass` is
 ``u <- u - eta_n grad_B(u)`` with a step ``eta_n`` that changes from step to
 step, and the model is the average of the iterates weighted by the step
 count, ``A_n = sum_{i <= n} i U_i / sum_{i <= n} i``.  In the variables of
-:class:`skgd._standardize.Standardized` (see :mod:`skgd._lazy`), a feature
+:class:`skgd._reparam.Standardization` (see :mod:`skgd._lazy`), a feature
 that the batch does not touch moves by::
 
     U_j <- a_{g,n} U_j + eta_n rho_n m_j,        a_{g,n} = 1 - eta_n lam s_g^2

@@ -1,14 +1,13 @@
 """GDLogisticRegression: the scikit-learn estimator, a thin facade.
 
 The estimator validates input, encodes labels as integer codes
-``0 .. K-1`` (indices into ``classes_``), assembles the objective of
-:mod:`skgd._objective`, hands it to a solver of :mod:`skgd._solvers` and
+``0 .. K-1`` (indices into ``classes_``, :mod:`skgd._data`), builds the
+objective J of :mod:`skgd._objective`, assembles it for the solvers
+(:mod:`skgd._assemble`), runs one of :data:`skgd._solvers.SOLVERS` and
 unpacks the result into scikit-learn's fitted attributes.
 """
 
 import copy
-import math
-import time
 import warnings
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -16,37 +15,28 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._callbacks import CallbackSupportMixin, FitTask, with_callbacks
-from ._early_stopping import ValidationMonitor
+from ._assemble import Assembly
+from ._callbacks import CallbackSupportMixin, with_callbacks
+from ._data import check_labels, encode_stream_labels, hold_out_rows, sample_weights
 from ._losses import make_loss
+from ._messages import non_convergence_message, worded_divergence
+from ._monitors import FitTask, ValidationMonitor, combine_monitors, progress_printer
 from ._objective import LogisticObjective, penalty_strength, raw_predictions
 from ._params import validate_params
 from ._penalties import ElasticNet
 from ._rowblocks import RowThreads
-from ._solvers import (
-    SOLVERS,
-    STOCHASTIC_SOLVERS,
-    OriginalVariables,
-    StreamState,
-    averaged_sgd_pass,
-)
-from ._standardize import Standardized
-
-# Iterations between two progress lines with verbose=1 (every one with verbose>=2).
-VERBOSE_EVERY = 10
+from ._solvers import SOLVERS
+from ._streaming import StreamState
 
 
 class _Stream(NamedTuple):
     """What partial_fit carries between calls."""
 
     state: StreamState  # iterate, average, step schedule
-    moments: tuple | None  # the first chunk's (mean, variance): the scaling of every step
+    scaling: tuple | None  # the first chunk's (mean, variance): the variables of every step
     random_state: np.random.RandomState  # the row orders of all passes
 
 
@@ -236,70 +226,38 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         validate_params(self, SOLVERS)
         warm = self.warm_start and hasattr(self, "coef_")
         X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
             reset=not warm,  # a warm start needs the features it was fitted on
         )
-        check_classification_targets(y)
-        classes, codes = _encode_labels(y)
-        _check_two_classes(classes)
-        weights, weight_scale = self._sample_weights(classes, codes, sample_weight, X.shape[0])
+        classes, codes = check_labels(y)
+        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         random_state = check_random_state(self.random_state)
-        monitors = [_progress_printer(self.verbose)]
         with RowThreads.for_data(X) as threads:
-            validation = None
-            if self.early_stopping:
-                X, codes, weights, validation = self._hold_out(
-                    X, codes, weights, len(classes), random_state, threads
-                )
-                monitors.append(validation)
-            objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
-            start = self._start_point(objective, classes, warm)
-            if validation is not None:
-                validation.start(start)
-            # the callbacks see the rows fitted on (without the held-out ones), and
-            # the caller's sample weights as LogisticRegression passes them
-            task = FitTask(
-                self,
-                X,
-                y if validation is None else classes[codes],
-                None if sample_weight is None or validation is not None
-                else {"sample_weight": sample_weight},
-                lambda params: {**_fitted_coefficients(objective, params), "classes_": classes},
+            X_fit, codes_fit, weights_fit, validation = self._hold_out(
+                X, codes, weights, len(classes), random_state, threads
             )
-            task.begin(start)
-            result = self._solve(objective, start, [*monitors, task], random_state)
-
-        self.classes_ = classes
-        best = result.x if validation is None else validation.best_params
-        self.__dict__.update(_fitted_coefficients(objective, best))
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = np.array(result.loss_curve)
-        self.validation_loss_curve_ = None if validation is None else np.array(validation.curve)
-        self.converged_ = result.converged
-        self.__dict__.pop("_stream", None)  # partial_fit starts afresh from this model
+            objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
+                                        len(classes), threads)
+            start = self._start_point(objective, classes, warm)
+            task = self._fit_task(objective, classes, X_fit, y, codes_fit, sample_weight,
+                                  start, validation)
+            result = self._solve(
+                Assembly(objective, self.learning_rate), start,
+                [progress_printer(self.verbose), validation, task], random_state,
+            )
+        self._unpack(objective, classes, result, validation)
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
-            warnings.warn(_non_convergence_message(self, result, X.dtype), ConvergenceWarning)
+            warnings.warn(non_convergence_message(self, result, X.dtype), ConvergenceWarning)
         return self
 
-    def _solve(self, objective, start, monitors, random_state):
+    def _solve(self, assembly, start, monitors, random_state):
         """Run the solver on J from ``start``, reporting each iteration to ``monitors``."""
-        options = {}
-        if self.solver in STOCHASTIC_SOLVERS:
-            options = {"batch_size": self.batch_size, "random_state": random_state}
-        with np.errstate(over="ignore", under="ignore"):
-            return SOLVERS[self.solver](
-                objective,
-                start,
-                learning_rate=self.learning_rate,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                monitor=_combine_monitors(monitors),
-                **options,
+        with np.errstate(over="ignore", under="ignore"), worded_divergence(self.learning_rate):
+            return assembly.solve(
+                SOLVERS[self.solver], start, max_iter=self.max_iter, tol=self.tol,
+                monitor=combine_monitors(monitors), batch_size=self.batch_size,
+                random_state=random_state,
             )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -350,70 +308,35 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
             reset=first,
         )
-        check_classification_targets(y)
-        classes = _stream_classes(self, classes, first)
-        codes = np.searchsorted(classes, y)
-        if np.any(classes[np.minimum(codes, len(classes) - 1)] != y):
-            raise ValueError(
-                f"y contains labels {np.setdiff1d(y, classes)} not in classes {classes} "
-                "given on the first call of partial_fit."
-            )
-        weights, weight_scale = self._sample_weights(classes, codes, sample_weight, X.shape[0])
-        with RowThreads.for_data(X) as threads, np.errstate(over="ignore", under="ignore"):
+        classes, codes = encode_stream_labels(y, classes, None if first else self.classes_)
+        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
+        with (
+            RowThreads.for_data(X) as threads,
+            np.errstate(over="ignore", under="ignore"),
+            worded_divergence(self.learning_rate),
+        ):
             objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
             stream = getattr(self, "_stream", None)
+            assembly = Assembly(
+                objective, self.learning_rate, scaling=None if stream is None else stream.scaling
+            )
             if stream is None:
                 start = self._start_point(objective, classes, warm=not first)
                 stream = _Stream(
                     StreamState(start, start.copy()),
-                    objective.feature_moments() if self.learning_rate == "auto" else None,
+                    assembly.scaling,
                     _stream_random_state(self.random_state),
                 )
-            if self.learning_rate == "auto":
-                problem = Standardized(objective, stream.moments)
-            else:
-                problem = OriginalVariables(objective, float(self.learning_rate))
             # the pass draws from a copy, so that a pass that fails draws nothing
             random_state = copy.deepcopy(stream.random_state)
-            state = averaged_sgd_pass(  # a new state; raises on divergence
-                problem, stream.state, learning_rate=self.learning_rate,
-                batch_size=self.batch_size, random_state=random_state,
+            state = assembly.stream_pass(
+                stream.state, batch_size=self.batch_size, random_state=random_state
             )
-        self.classes_ = classes
         self._stream = stream._replace(state=state, random_state=random_state)
-        self.__dict__.update(_fitted_coefficients(objective, state.average))
+        self._set_coefficients(objective, classes, state.average)
         self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
         self.loss_curve_ = np.array(state.loss_curve)
         return self
-
-    def _sample_weights(self, classes, codes, sample_weight, n_samples):
-        """Sample weight times class weight per sample, divided by a common scale.
-
-        Returns the weights (None when all are 1), at most 1, and the scale
-        they were divided by, so that weights of any finite size (1e-320 or
-        1e308, whose sum would overflow) give J exactly: J depends on the
-        weights only through ``s_i / S`` and the penalty's ``1 / (C S)``.
-        """
-        weights = _check_sample_weight(sample_weight, n_samples)
-        scale = 1.0
-        if weights is not None:
-            top = weights.max()
-            weights, scale = weights / top, float(top)
-        class_weight = _class_weights(self.class_weight, classes, codes, weights)
-        if np.any(class_weight != 1.0):
-            top = class_weight.max()
-            per_sample = class_weight[codes]  # one new array, scaled in place
-            if top > 0:
-                per_sample /= top
-            if weights is not None:
-                per_sample *= weights
-            weights, scale = per_sample, scale * float(top)  # a product past 1e308: inf
-        if weights is not None and not weights.sum() > 0:
-            raise ValueError(
-                "The class weights times the sample weights sum to zero: at least one "
-                "sample must carry positive weight."
-            )
-        return weights, scale
 
     def _objective(self, X, codes, weights, weight_scale, n_classes, threads=None):
         """J for this estimator's parameters on the rows of ``X``.
@@ -428,40 +351,58 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         )
 
     def _hold_out(self, X, codes, weights, n_classes, random_state, threads=None):
-        """The rows to fit on, and a monitor of the log-loss of a stratified rest."""
-        # at least one validation row per class; stratified when every class can
-        # give a row to both parts
-        counts = np.bincount(codes, minlength=n_classes)
-        n_validation = max(math.ceil(self.validation_fraction * len(codes)), n_classes)
-        if n_validation >= len(codes):
-            raise ValueError(
-                f"early_stopping=True needs more than {n_validation} samples to hold out "
-                f"validation_fraction={self.validation_fraction} of them (at least one per "
-                f"class); got {len(codes)}."
-            )
-        fit_rows, validation_rows = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=n_validation,
-            stratify=codes if counts.min() >= 2 else None,
-            random_state=random_state,
+        """The rows to fit on, and a monitor of the log-loss of the held-out rest.
+
+        Without early stopping, all the rows and no monitor.
+        """
+        if not self.early_stopping:
+            return X, codes, weights, None
+        fit_rows, validation_rows = hold_out_rows(
+            codes, weights, n_classes, self.validation_fraction, random_state
         )
-        fit_rows.sort()  # rows in their original order: X's blocks stay contiguous
-        validation_rows.sort()
 
         def take(rows):
             return X[rows], codes[rows], None if weights is None else weights[rows]
 
-        validation_X, validation_codes, validation_weights = take(validation_rows)
-        if validation_weights is not None and not validation_weights.sum() > 0:
-            raise ValueError("The validation rows carry no weight; use a larger "
-                             "validation_fraction.")
         no_penalty = ElasticNet(0.0, 0.0)
         validation = LogisticObjective(
-            validation_X, validation_codes, validation_weights, n_classes,
-            self.fit_intercept, no_penalty, threads,
+            *take(validation_rows), n_classes, self.fit_intercept, no_penalty, threads
         )
         monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change)
         return (*take(fit_rows), monitor)
+
+    def _fit_task(self, objective, classes, X, y, codes, sample_weight, start, validation):
+        """The callbacks' view of the fit, begun at ``start``.
+
+        They see the rows fitted on (without the held-out ones), and the
+        caller's sample weights as LogisticRegression passes them.
+        """
+        if validation is not None:
+            validation.start(start)
+            y, sample_weight = classes[codes], None
+        task = FitTask(
+            self, X, y,
+            None if sample_weight is None else {"sample_weight": sample_weight},
+            lambda params: {**_coefficients(objective, params), "classes_": classes},
+        )
+        task.begin(start)
+        return task
+
+    def _unpack(self, objective, classes, result, validation):
+        """The fitted attributes of a fit's result (the best iterate with early stopping)."""
+        best = result.x if validation is None else validation.best_params
+        self._set_coefficients(objective, classes, best)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = np.array(result.loss_curve)
+        self.validation_loss_curve_ = None if validation is None else np.array(validation.curve)
+        self.converged_ = result.converged
+        self.__dict__.pop("_stream", None)  # partial_fit starts afresh from this model
+
+    def _set_coefficients(self, objective, classes, params):
+        """``classes_``, ``coef_`` and ``intercept_`` of the model at ``params``."""
+        self.classes_ = classes
+        fitted = _coefficients(objective, params)
+        self.coef_, self.intercept_ = fitted["coef_"], fitted["intercept_"]
 
     def _start_point(self, objective, classes, warm):
         """Zeros, or the previous solution when warm-starting a compatible fit."""
@@ -557,69 +498,6 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         return tags
 
 
-def _check_sample_weight(sample_weight, n_samples):
-    """Validated float64 sample weights, or None for unit weights.
-
-    The caller's array is never modified.
-    """
-    if sample_weight is None:
-        return None
-    sample_weight = np.asarray(sample_weight)
-    if np.iscomplexobj(sample_weight):
-        raise ValueError("Complex data not supported: sample_weight must be real.")
-    sample_weight = sample_weight.astype(np.float64, copy=False)
-    if sample_weight.ndim == 0:
-        sample_weight = np.full(n_samples, float(sample_weight))
-    if sample_weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
-        )
-    if not np.all(np.isfinite(sample_weight)):
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if np.any(sample_weight < 0):
-        raise ValueError("sample_weight must be non-negative; negative weights were given.")
-    if not np.any(sample_weight > 0):
-        raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
-    return sample_weight
-
-
-def _class_weights(class_weight, classes, codes, sample_weight):
-    """Weight of each class, indexed by code, with LogisticRegression's semantics.
-
-    "balanced" gives class k the weight ``S / (n_classes * S_k)``, where ``S_k``
-    totals the sample weights of class k (scikit-learn >= 1.7 does the same;
-    its helper lacks ``sample_weight`` in 1.6, so it is computed here).
-    ``sample_weight`` None means unit weights.
-    """
-    if class_weight == "balanced":
-        totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
-        with np.errstate(divide="ignore"):  # a class of zero total weight: any value works
-            balanced = totals.sum() / (len(classes) * totals)
-        return np.where(totals > 0, balanced, 1.0)
-    # y=classes: only 'balanced' needs the labels, and it is handled above
-    weights = np.asarray(compute_class_weight(class_weight, classes=classes, y=classes))
-    if np.iscomplexobj(weights) or not np.all(np.isfinite(weights) & (weights >= 0)):
-        raise ValueError(
-            f"class_weight must map classes to finite non-negative numbers; got {class_weight}."
-        )
-    return weights.astype(np.float64)
-
-
-def _encode_labels(y):
-    """The sorted classes and the code (index into them) of every label.
-
-    What LabelEncoder does, with fewer temporaries of the size of ``y``;
-    small non-negative integer labels are counted instead of sorted.
-    """
-    if y.dtype.kind in "iu" and y.min() >= 0 and y.max() <= max(len(y), 1024):
-        counts = np.bincount(y.astype(np.intp, copy=False))  # older numpy: no uint64
-        present = counts > 0
-        codes = np.cumsum(present) - 1
-        return np.flatnonzero(present).astype(y.dtype), codes[y]
-    classes = np.unique(y)
-    return classes, np.searchsorted(classes, y)
-
-
 @contextmanager
 def _rollback_on_error(estimator):
     """Leave ``estimator`` exactly as it was if the block raises (or is interrupted).
@@ -636,7 +514,7 @@ def _rollback_on_error(estimator):
         raise
 
 
-def _fitted_coefficients(objective, params):
+def _coefficients(objective, params):
     """``coef_`` and ``intercept_`` of the parameters ``params`` of ``objective``."""
     coef, intercept = objective.split(params)
     return {
@@ -648,33 +526,6 @@ def _fitted_coefficients(objective, params):
     }
 
 
-def _check_two_classes(classes):
-    if len(classes) < 2:
-        raise ValueError(
-            "This solver needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {classes[0]!r}."
-        )
-
-
-def _stream_classes(estimator, classes, first):
-    """The classes of a partial_fit stream: given on the first call, the same after."""
-    if classes is None:
-        if first:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the stream's "
-                "later chunks may hold classes that the first one lacks."
-            )
-        return estimator.classes_
-    classes = np.unique(classes)
-    if not first and not np.array_equal(classes, estimator.classes_):
-        raise ValueError(
-            f"classes={classes} differs from the classes {estimator.classes_} of the "
-            "first call; the classes of a stream cannot change."
-        )
-    _check_two_classes(classes)
-    return classes
-
-
 def _stream_random_state(random_state):
     """The stream's own RandomState: seeded by an int, drawn from numpy's global one for None.
 
@@ -684,53 +535,3 @@ def _stream_random_state(random_state):
     if random_state is None:
         return np.random.RandomState(np.random.randint(np.iinfo(np.int32).max))
     return copy.deepcopy(check_random_state(random_state))
-
-
-def _combine_monitors(monitors):
-    """One monitor calling each of ``monitors`` (None ones skipped); stops if any asks."""
-    monitors = [monitor for monitor in monitors if monitor is not None]
-    if not monitors:
-        return None
-
-    def monitor(*progress):
-        return any([monitor(*progress) for monitor in monitors])  # every one runs
-
-    return monitor
-
-
-def _progress_printer(verbose):
-    """A solver monitor printing progress lines, or None when ``verbose == 0``."""
-    if not verbose:
-        return None
-    every = 1 if verbose >= 2 else VERBOSE_EVERY
-    started = time.perf_counter()
-
-    def monitor(iteration, params, value, optimality, step):
-        if iteration % every == 0:
-            print(
-                f"iter {iteration:5d}  J {value:.10g}  max|G| {optimality:.3e}  "
-                f"step {step:.3e}  {time.perf_counter() - started:.2f}s"
-            )
-
-    return monitor
-
-
-def _non_convergence_message(estimator, result, dtype):
-    """Why a fit stopped short of ``tol``, and what to try."""
-    gradient = "gradient mapping" if estimator.l1_ratio > 0 else "gradient"
-    reached = (
-        f"the largest entry of the {gradient} is {result.optimality:.3e} > tol={result.tol:.3g}"
-    )
-    if result.n_iter >= estimator.max_iter:
-        # tol is measured on the features as given, so their scale matters even
-        # when learning_rate="auto" runs the solver on standardised ones
-        return (
-            f"solver={estimator.solver!r} did not converge in max_iter={estimator.max_iter} "
-            f"iterations: {reached}. Scale the features (e.g. StandardScaler in a "
-            "Pipeline), increase max_iter, or use a larger tol."
-        )
-    advice = "Use a larger tol or float64 input." if dtype == np.float32 else "Use a larger tol."
-    return (
-        f"solver={estimator.solver!r} stopped after {result.n_iter} iterations because J "
-        f"cannot decrease further in {np.dtype(dtype).name}: {reached}. {advice}"
-    )

@@ -1,7 +1,10 @@
 """The objective J: a log-loss composed with ``X``, sample weights and a penalty.
 
-This module is the one place where ``X`` appears.  Everything else refers to
-the objective written down here.
+This module writes J down once; everything else refers to it.  It is the
+objective and nothing more: how its blocks of rows are computed (threads or
+not) is passed in, its feature moments are :mod:`skgd._moments`' and its
+change of variables :mod:`skgd._reparam`'s, and an objective pickles with
+its data, so that it can be rebuilt in another process.
 
 With integer class codes ``y_i`` in ``0 .. K-1``, per-sample weights
 ``s_i = sample_weight_i * class_weight[y_i]`` and ``S = sum_i s_i``::
@@ -28,22 +31,10 @@ K otherwise; when ``fit_intercept`` is true the intercept is the last column.
 import math
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._losses import make_loss
 from ._products import raw_of_rows, residual_times_rows
-from ._rowblocks import RowBlocks, sparse_entries
-from ._standardize import Standardized
-
-# Bytes of the rows squared at a time when computing the variances of dense X
-# (one buffer per thread): small next to X, large enough that the Python steps
-# over the chunks cost little.
-MOMENT_BYTES = 2**18
-# Stored entries of sparse X squared at a time for its variances.
-SPARSE_CHUNK_ENTRIES = 2**16
-# Variances below ROUNDING * eps(X.dtype) * (second moment about the shift) are
-# taken as 0.
-ROUNDING = 16
+from ._rowblocks import RowBlocks
 
 
 class LogisticObjective:
@@ -64,12 +55,14 @@ class LogisticObjective:
         Whether ``params`` carries an (unpenalised) intercept column.
     penalty : ElasticNet
         Penalty on the weights, with strength ``1 / (C * S)``.
-    threads : RowThreads, default=None
-        Worker threads to share the blocks of rows between; None computes in
-        the caller's thread.  Results are the same bits either way.
+    compute : RowThreads, default=None
+        How the blocks of rows are computed: on the worker threads of a
+        :class:`skgd._rowblocks.RowThreads`, or (None) in the caller's thread.
+        Results are the same bits either way.  A pickled objective carries
+        its data but not its threads: it computes in the caller's thread.
     """
 
-    def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty, threads=None):
+    def __init__(self, X, y, sample_weight, n_classes, fit_intercept, penalty, compute=None):
         self.X = X
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
@@ -87,7 +80,7 @@ class LogisticObjective:
         self.n_features = X.shape[1]
         self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
         self.blocks = RowBlocks(X, self.targets, self.sample_weight)
-        self.threads = threads
+        self.compute = compute
 
     def split(self, params):
         """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
@@ -107,7 +100,7 @@ class LogisticObjective:
             return self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)[0]
 
         coef, _ = self.split(params)
-        return sum(self.blocks.map(block_value, self.threads)) + self.penalty.smooth_value(coef)
+        return sum(self.blocks.map(block_value, self.compute)) + self.penalty.smooth_value(coef)
 
     def smooth_value_and_gradient(self, params):
         """f and its gradient, in the layout of ``params``.
@@ -120,7 +113,7 @@ class LogisticObjective:
         grad = np.zeros(self.shape, dtype=self.dtype)
         for block_value, block_grad in self.blocks.map(
             lambda X, targets, weight: self._data_term(raw_of_block, X, targets, weight),
-            self.threads,
+            self.compute,
         ):
             value += block_value
             grad += block_grad
@@ -211,110 +204,27 @@ class LogisticObjective:
         return self.smooth_value(params) + self.nonsmooth_value(params)
 
     def prox(self, params, step):
-        """Prox of ``step * g``: soft-threshold the weights, leave the intercept."""
+        """Prox of ``step * g``: soft-threshold the weights, leave the intercept.
+
+        ``step`` is a float, or one step per feature (of shape ``(n_features,)``)
+        for the prox in variables where the features are scaled.
+        """
         if self.penalty.is_smooth:
             return params
         out = params.copy()
         out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
         return out
 
-    def preconditioned(self):
-        """J in standardised variables, where gradient descent converges faster."""
-        return Standardized(self)
+    def __getstate__(self):
+        # the data travel, the blocks (views of them) are cut again, threads stay
+        state = dict(self.__dict__)
+        del state["blocks"]
+        state["compute"] = None
+        return state
 
-    def lipschitz_bound(self):
-        """An upper bound on the Lipschitz constant of the gradient of f.
-
-        The Hessian of the loss in raw space is bounded by the loss's
-        ``curvature_bound``, and the weighted Gram matrix by its trace
-        ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
-        loose; the solvers adapt the step from there.
-        """
-        mean, variance = self.feature_moments()
-        trace = float(np.sum(variance + mean**2)) + float(self.fit_intercept)
-        return self.loss.curvature_bound * trace + self.penalty.l2_strength
-
-    def gradient_scale(self):
-        """A bound on the size of the sums that make up the gradient.
-
-        Residuals lie in [-1, 1] and the weights sum to 1, so by Cauchy-Schwarz
-        ``sum_i w_i |residual_i x_ij| <= sqrt(sum_i w_i x_ij^2)``; the bound is
-        the largest of these, or 1 for the intercept.
-        """
-        mean, variance = self.feature_moments()
-        return max(float(np.sqrt(np.max(variance + mean**2, initial=0.0))), 1.0)
-
-    def feature_moments(self):
-        """Weighted means and variances of the features, as float64; cached.
-
-        They choose the scaling that gradient descent works in, so they need
-        a few correct digits, not all: chunks of rows are summed in X's own
-        dtype (float32 stays as fast as it is), the chunks' sums in float64.
-        Dense X is shifted by its first row before squaring, so a column
-        whose mean is large next to its spread keeps an accurate variance
-        (and a constant column gets exactly 0).  Sparse X is not shifted (that
-        would fill it in); its columns are mostly zeros, whose means are
-        small next to their spread.
-        """
-        if hasattr(self, "_moments"):
-            return self._moments
-        X = self.X
-        if sp.issparse(X):
-            first, second = _sparse_moments(X, self.sample_weight)
-            return self._finish_moments(first, second, np.zeros(X.shape[1], dtype=X.dtype))
-        shift = X[0].copy()
-
-        def block_moments(X, targets, weight):
-            first = second = 0.0
-            chunk_rows = max(1, MOMENT_BYTES // (X.shape[1] * X.dtype.itemsize))
-            buffer = np.empty((min(chunk_rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
-            for start in range(0, X.shape[0], chunk_rows):
-                rows = slice(start, start + chunk_rows)
-                shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
-                first += residual_times_rows(weight[rows], shifted).astype(np.float64)
-                squares = np.square(shifted, out=shifted)
-                second += residual_times_rows(weight[rows], squares).astype(np.float64)
-            return first, second
-
-        moments = self.blocks.map(block_moments, self.threads)
-        first = sum(np.asarray(block_first) for block_first, _ in moments)
-        second = sum(np.asarray(block_second) for _, block_second in moments)
-        return self._finish_moments(first, second, shift)
-
-    def _finish_moments(self, first, second, shift):
-        """Means and variances from ``E[x - shift]`` and ``E[(x - shift)^2]``; cached."""
-        _check_squares_finite(self.X, second + (first + shift) ** 2)
-        # the weights sum to 1; a variance at the rounding level of the difference
-        # below is that of a constant
-        variance = second - first**2
-        variance[variance <= ROUNDING * np.finfo(self.dtype).eps * second] = 0.0
-        self._moments = first + shift, variance
-        return self._moments
-
-
-def _sparse_moments(X, weight):
-    """``(X^T w, (X*X)^T w)`` in float64, from X's entries a chunk at a time."""
-    first = np.zeros(X.shape[1])
-    second = np.zeros(X.shape[1])
-    for rows, columns, values in sparse_entries(X, SPARSE_CHUNK_ENTRIES):
-        weighted = values * weight[rows].astype(np.float64)
-        first += np.bincount(columns, weights=weighted, minlength=X.shape[1])
-        weighted *= values
-        second += np.bincount(columns, weights=weighted, minlength=X.shape[1])
-    return first, second
-
-
-def _check_squares_finite(X, second_moments):
-    """Raise ValueError when the features are too large for the sums of their squares."""
-    if np.all(np.isfinite(second_moments)) and np.isfinite(np.sum(second_moments)):
-        return
-    float32 = X.dtype == np.float32
-    raise ValueError(
-        f"The features of X are too large for {X.dtype.name}: their squares, which "
-        "gradient descent's step sizes are computed from, overflow. Divide X by a "
-        "constant (e.g. with MaxAbsScaler)"
-        + (", or pass float64 input." if float32 else ".")
-    )
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.blocks = RowBlocks(self.X, self.targets, self.sample_weight)
 
 
 def penalty_strength(C, total_weight, weight_scale, dtype):

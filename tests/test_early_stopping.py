@@ -6,7 +6,7 @@ from sklearn.datasets import make_classification
 
 import skgd._logistic
 from skgd import GDLogisticRegression
-from skgd._early_stopping import ValidationMonitor
+from skgd._monitors import ValidationMonitor
 
 
 class _Quadratic:

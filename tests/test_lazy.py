@@ -7,9 +7,12 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from skgd import GDLogisticRegression, _lazy, _lazy_averaged, _solvers
+from skgd import GDLogisticRegression, _lazy, _lazy_averaged
+from skgd._assemble import Assembly
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
+from skgd._solvers._svrg import _variance_reduced_epoch
+from skgd._streaming import DecayingSchedule, StreamState
 
 
 def _wide_sparse(n_samples=400, n_features=60, density=0.08, seed=0):
@@ -20,7 +23,7 @@ def _wide_sparse(n_samples=400, n_features=60, density=0.08, seed=0):
 
 
 def _problem(n_classes, fit_intercept, strength, variables, dtype):
-    """A problem in the variables a solver runs in, and a random start in them."""
+    """J assembled for the solvers, and a random start in the solver's variables."""
     X, rng = _wide_sparse()
     X = X.astype(dtype)
     y = rng.randint(0, n_classes, X.shape[0])
@@ -28,12 +31,9 @@ def _problem(n_classes, fit_intercept, strength, variables, dtype):
     objective = LogisticObjective(
         X, y, weights, n_classes, fit_intercept, ElasticNet(strength, 0.0)
     )
-    if variables == "standardized":
-        problem = objective.preconditioned()
-    else:
-        problem = _solvers.OriginalVariables(objective, 0.1)
-    start = problem.from_original(rng.normal(scale=0.3, size=objective.shape).astype(dtype))
-    return problem, start, rng
+    assembly = Assembly(objective, "auto" if variables == "standardized" else 0.02)
+    start = rng.normal(scale=0.3, size=objective.shape).astype(dtype)
+    return assembly, assembly.variables.from_original(start), rng
 
 
 def _assert_same(lazy, dense, start, dtype):
@@ -62,13 +62,13 @@ def _parametrised(test):
 def test_a_lazy_epoch_takes_the_dense_epochs_steps(
     n_classes, fit_intercept, strength, variables, dtype
 ):
-    problem, snapshot, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
-    _, snapshot_grad = problem.smooth_value_and_gradient(snapshot)
+    assembly, snapshot, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
+    problem = assembly.problem(batch_size=16)
+    _, snapshot_grad = problem.value_and_grad(snapshot)
     order = rng.permutation(problem.n_samples)
     step = 0.05 if variables == "standardized" else 0.02
-    lazy = problem.lazy_passes.variance_reduced_epoch(snapshot, snapshot_grad, step, order, 16)
-    del problem.lazy_passes
-    dense = _solvers._variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
+    lazy = assembly.lazy_passes.variance_reduced_epoch(snapshot, snapshot_grad, step, order, 16)
+    dense = _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
     _assert_same(lazy, dense, snapshot, dtype)
 
 
@@ -76,12 +76,12 @@ def test_a_lazy_epoch_takes_the_dense_epochs_steps(
 def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
     monkeypatch, n_classes, fit_intercept, strength, variables, dtype
 ):
-    problem, start, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
-    learning_rate = "auto" if variables == "standardized" else 0.02
+    assembly, start, rng = _problem(n_classes, fit_intercept, strength, variables, dtype)
+    variables = assembly.variables
     # a stream 37 steps in, with its average elsewhere than its iterate
-    state = _solvers.StreamState(
-        problem.to_original(start), problem.to_original(0.5 * start), n_steps=37,
-        first_step=0.05, decay_steps=40,
+    state = StreamState(
+        variables.to_original(start), variables.to_original(0.5 * start), n_steps=37,
+        schedule=DecayingSchedule(0.05, 40),
     )
     rebases = []
     original_rebase = _lazy_averaged.AveragedPass._rebase
@@ -96,40 +96,39 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
     passes = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
-            del problem.lazy_passes
-        passes[kind] = _solvers.averaged_sgd_pass(
-            problem, state, learning_rate=learning_rate, batch_size=16,
-            random_state=np.random.RandomState(1),
+            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
+        passes[kind] = assembly.stream_pass(
+            state, batch_size=16, random_state=np.random.RandomState(1)
         )
     for name in ("x", "average"):
         _assert_same(
-            problem.from_original(getattr(passes["lazy"], name)),
-            problem.from_original(getattr(passes["dense"], name)),
+            variables.from_original(getattr(passes["lazy"], name)),
+            variables.from_original(getattr(passes["dense"], name)),
             start, dtype,
         )
     assert passes["lazy"].n_steps == passes["dense"].n_steps == 37 + 25
-    if strength == 30.0 and variables == "original":  # a step more than halves U_j
+    if strength == 30.0 and not assembly.line_search:  # a step more than halves U_j
         assert not lazy_passes  # so the pass stays dense
     else:
         assert len(lazy_passes) == 1
-    if strength == 30.0 and variables == "standardized":  # products of a_g fall below 1/2
+    if strength == 30.0 and assembly.line_search:  # products of a_g fall below 1/2
         assert rebases
 
 
 def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs_entries():
     X, rng = _wide_sparse(n_samples=400, n_features=60, density=0.05)  # 3 per row
     objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
-    passes = objective.preconditioned().lazy_passes
+    passes = Assembly(objective, "auto").lazy_passes
     entries_per_row = X.nnz / X.shape[0]
     largest = int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row))
     assert passes.suit(largest) and not passes.suit(largest + 1)
     # none with an L1 part, or for CSC or dense X
     l1 = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0.5))
-    assert not hasattr(l1.preconditioned(), "lazy_passes")
+    assert Assembly(l1, "auto").lazy_passes is None
     for other in (X.tocsc(), X.toarray()):
         labels = rng.randint(0, 2, 400)
         objective = LogisticObjective(other, labels, None, 2, True, ElasticNet(0, 0))
-        assert not hasattr(objective.preconditioned(), "lazy_passes")
+        assert Assembly(objective, "auto").lazy_passes is None
 
 
 def _count_calls(monkeypatch, name):

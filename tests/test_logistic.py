@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 from skgd import GDLogisticRegression
-from skgd._logistic import _encode_labels
+from skgd._data import encode_labels
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +293,7 @@ def test_grid_search_over_C_and_l1_ratio(loader):
     ],
 )
 def test_labels_are_encoded_as_label_encoder_does(labels):
-    classes, codes = _encode_labels(labels)
+    classes, codes = encode_labels(labels)
     encoder = LabelEncoder().fit(labels)
     assert_array_equal(classes, encoder.classes_)
     assert classes.dtype == encoder.classes_.dtype

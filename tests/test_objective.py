@@ -1,5 +1,8 @@
 """The objective J: value against its formula, gradient against finite differences."""
 
+import multiprocessing
+import pickle
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -7,9 +10,15 @@ from numpy.testing import assert_allclose
 from scipy.special import logsumexp
 
 from skgd import _rowblocks
+from skgd._assemble import Assembly, lipschitz_bound
+from skgd._moments import feature_moments
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
 from skgd._solvers import gradient_mapping_norm
+
+
+def _moments(objective):
+    return feature_moments(objective.X, objective.sample_weight, objective.compute)
 
 
 def _problem(n_classes, fit_intercept, sparse=False, l1_ratio=0.5, seed=0):
@@ -78,7 +87,7 @@ def test_intercept_is_not_penalised():
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_lipschitz_bound_is_an_upper_bound(n_classes):
     objective, params, *_ = _problem(n_classes, True, l1_ratio=0.0)
-    bound = objective.lipschitz_bound()
+    bound = lipschitz_bound(objective, _moments(objective))
     rng = np.random.RandomState(3)
     for _ in range(20):
         other = params + rng.normal(size=params.shape)
@@ -118,7 +127,7 @@ def test_blocks_on_any_number_of_threads_give_the_same_bits(monkeypatch, n_class
             results.append((
                 *blocked.smooth_value_and_gradient(params),
                 blocked.smooth_value(params),
-                *blocked.feature_moments(),
+                *_moments(blocked),
             ))
     for result in results[1:]:
         for got, expected in zip(result, results[0]):
@@ -129,7 +138,7 @@ def test_blocks_on_any_number_of_threads_give_the_same_bits(monkeypatch, n_class
     expected_value, expected_grad = whole.smooth_value_and_gradient(params)
     assert value == pytest.approx(expected_value, rel=rtol)
     assert_allclose(grad, expected_grad, rtol=rtol, atol=rtol * np.abs(expected_grad).max())
-    assert_allclose(results[0][3:], whole.feature_moments(), rtol=rtol)
+    assert_allclose(results[0][3:], _moments(whole), rtol=rtol)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -138,45 +147,99 @@ def test_standardized_variables_are_a_change_of_variables(n_classes, fit_interce
     objective, params, X, y, weights = _problem(n_classes, fit_intercept)
     X = X * [1.0, 10.0, 0.1, 3.0] + [5.0, -2.0, 0.0, 1.0]  # scales and means differ
     objective = LogisticObjective(X, y, weights, n_classes, fit_intercept, objective.penalty)
-    standardized = objective.preconditioned()
-    u = standardized.from_original(params)
-    assert_allclose(standardized.to_original(u), params, rtol=1e-12, atol=1e-14)
+    assembly = Assembly(objective, "auto")
+    standardization, problem = assembly.variables, assembly.problem(batch_size=8)
+    u = standardization.from_original(params)
+    assert_allclose(standardization.to_original(u), params, rtol=1e-12, atol=1e-14)
     # the model on standardised features is the model on the original ones
     mean = weights @ X / weights.sum()
     centred = X - mean if fit_intercept else X
-    standardised_raw = (centred * standardized.scale) @ u[:, :4].T
+    standardised_raw = (centred * standardization.scale) @ u[:, :4].T
     if fit_intercept:
-        standardised_raw += standardized.intercept_scale * u[:, 4]
+        standardised_raw += standardization.intercept_scale * u[:, 4]
     assert_allclose(standardised_raw, X @ params[:, :4].T + (params[:, 4] if fit_intercept else 0))
     # values agree; the gradient in u is the chain rule of the one in x (finite differences)
-    assert standardized.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
-    _, grad_u = standardized.smooth_value_and_gradient(u)
+    assert problem.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
+    _, grad_u = problem.value_and_grad(u)
     eps = 1e-6
     for index in np.ndindex(u.shape):
         up, down = u.copy(), u.copy()
         up[index] += eps
         down[index] -= eps
-        numeric = (standardized.smooth_value(up) - standardized.smooth_value(down)) / (2 * eps)
+        numeric = (problem.smooth_value(up) - problem.smooth_value(down)) / (2 * eps)
         assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+    # and so is the stochastic gradient over all rows
+    full_batch = problem.batch_gradient(u, np.arange(20))
+    assert_allclose(full_batch, grad_u, rtol=1e-12, atol=1e-15)
     # every coordinate's curvature is at most 1: the bound is their count
-    assert standardized.lipschitz_bound() == 4 + fit_intercept
+    assert standardization.lipschitz_bound == 4 + fit_intercept
+    assert assembly.step == 1 / (4 + fit_intercept)
 
 
 def test_standardized_prox_and_optimality_are_those_of_the_original_variables():
     objective, params, *_ = _problem(3, True, l1_ratio=1.0)
-    standardized = objective.preconditioned()
-    u = standardized.from_original(params)
+    assembly = Assembly(objective, "auto")
+    standardization, problem = assembly.variables, assembly.problem(batch_size=8)
+    u = standardization.from_original(params)
     step = 0.3
     # prox of step * g(x(u)) in u: soft-threshold U_j at step * scale_j * l1_strength
-    threshold = step * standardized.scale * objective.penalty.l1_strength
+    threshold = step * standardization.scale * objective.penalty.l1_strength
     expected = u.copy()
     expected[:, :4] = np.sign(u[:, :4]) * np.maximum(np.abs(u[:, :4]) - threshold, 0)
-    assert_allclose(standardized.prox(u, step), expected, rtol=1e-14)
-    # the stopping rule is measured on (W, b)
+    assert_allclose(problem.prox(u, step), expected, rtol=1e-14)
+    # the stopping rule is measured on (W, b), with the step 1 / L of J's own bound
     _, grad = objective.smooth_value_and_gradient(params)
-    _, grad_u = standardized.smooth_value_and_gradient(u)
-    reference = gradient_mapping_norm(objective, params, grad, standardized.reference_step)
-    assert standardized.optimality(u, grad_u) == pytest.approx(reference, rel=1e-12)
+    _, grad_u = problem.value_and_grad(u)
+    reference_step = 1 / lipschitz_bound(objective, _moments(objective))
+    reference = gradient_mapping_norm(objective.prox, params, grad, reference_step)
+    assert problem.optimality(u, grad_u) == pytest.approx(reference, rel=1e-12)
+
+
+def test_a_fixed_learning_rate_leaves_the_variables_as_they_are():
+    objective, params, *_ = _problem(3, True, l1_ratio=0.5)
+    assembly = Assembly(objective, 0.25)
+    problem = assembly.problem(batch_size=8)
+    assert assembly.step == 0.25 and not assembly.line_search
+    value, grad = objective.smooth_value_and_gradient(params)
+    assert problem.value_and_grad(params)[0] == value
+    assert np.array_equal(problem.value_and_grad(params)[1], grad)
+    assert np.array_equal(problem.prox(params, 0.1), objective.prox(params, 0.1))
+    # the stopping rule's step is the learning rate
+    expected = gradient_mapping_norm(objective.prox, params, grad, 0.25)
+    assert problem.optimality(params, grad) == expected
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_an_objective_pickles_with_its_data(n_classes, sparse):
+    objective, params, *_ = _problem(n_classes, True, sparse=sparse)
+    with _rowblocks.RowThreads(2) as threads:
+        objective.compute = threads
+        copy = pickle.loads(pickle.dumps(objective))
+    assert copy.compute is None  # threads do not travel: the copy computes in its caller's
+    assert copy.smooth_value(params) == objective.smooth_value(params)
+    value, grad = objective.smooth_value_and_gradient(params)
+    copy_value, copy_grad = copy.smooth_value_and_gradient(params)
+    assert copy_value == value
+    assert np.array_equal(copy_grad, grad)
+    assert copy.nonsmooth_value(params) == objective.nonsmooth_value(params)
+    assert np.array_equal(copy.prox(params, 0.3), objective.prox(params, 0.3))
+    rows = np.array([3, 1, 4])
+    assert np.array_equal(copy.batch_gradient(params, rows), objective.batch_gradient(params, rows))
+
+
+def test_a_pickled_objective_evaluates_the_same_in_another_process():
+    objective, params, *_ = _problem(3, True)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing shared
+    with context.Pool(1) as pool:
+        value, grad = pool.apply(_value_and_gradient, (pickle.dumps(objective), params))
+    expected_value, expected_grad = objective.smooth_value_and_gradient(params)
+    assert value == expected_value
+    assert np.array_equal(grad, expected_grad)
+
+
+def _value_and_gradient(pickled, params):
+    return pickle.loads(pickled).smooth_value_and_gradient(params)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -185,7 +248,7 @@ def test_feature_moments_are_accurate_for_large_means_and_constants(dtype):
     X = (rng.normal(size=(1000, 3)) * [1.0, 2.0, 0.0] + [1e4, 0.0, 3.0]).astype(dtype)
     weights = rng.uniform(0.5, 2.0, size=1000)
     objective = LogisticObjective(X, rng.randint(0, 2, 1000), weights, 2, True, ElasticNet(0.1, 0.0))
-    mean, variance = objective.feature_moments()
+    mean, variance = _moments(objective)
     exact = X.astype(np.float64)
     expected_mean = weights @ exact / weights.sum()
     expected_variance = weights @ (exact - expected_mean) ** 2 / weights.sum()
@@ -203,4 +266,4 @@ def test_sparse_feature_moments_add_duplicate_entries_before_squaring():
     assert not X.has_canonical_format
     objective = LogisticObjective(X, np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
     dense = LogisticObjective(X.toarray(), np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
-    assert_allclose(objective.feature_moments(), dense.feature_moments(), rtol=1e-12)
+    assert_allclose(_moments(objective), _moments(dense), rtol=1e-12)

@@ -1,0 +1,192 @@
+"""Input checks of the estimator: labels, sample and class weights, held-out rows.
+
+Labels become integer codes ``0 .. K-1``, indices into the sorted classes;
+nothing here sees a parameter of the model.
+"""
+
+import math
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+
+
+def check_labels(y):
+    """The sorted classes of classification labels ``y`` (at least two), and their codes."""
+    check_classification_targets(y)
+    classes, codes = encode_labels(y)
+    check_two_classes(classes)
+    return classes, codes
+
+
+def encode_labels(y):
+    """The sorted classes and the code (index into them) of every label.
+
+    What LabelEncoder does, with fewer temporaries of the size of ``y``;
+    small non-negative integer labels are counted instead of sorted.
+    """
+    if y.dtype.kind in "iu" and y.min() >= 0 and y.max() <= max(len(y), 1024):
+        counts = np.bincount(y.astype(np.intp, copy=False))  # older numpy: no uint64
+        present = counts > 0
+        codes = np.cumsum(present) - 1
+        return np.flatnonzero(present).astype(y.dtype), codes[y]
+    classes = np.unique(y)
+    return classes, np.searchsorted(classes, y)
+
+
+def encode_stream_labels(y, classes, fitted_classes):
+    """The classes of a partial_fit stream and the code of every label of ``y``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The labels of this call's rows.
+    classes : array-like or None
+        The ``classes`` argument of this call: required on the stream's first
+        call, and then the same or None.
+    fitted_classes : ndarray or None
+        The stream's classes; None on its first call.
+    """
+    check_classification_targets(y)
+    classes = _stream_classes(classes, fitted_classes)
+    codes = np.searchsorted(classes, y)
+    if np.any(classes[np.minimum(codes, len(classes) - 1)] != y):
+        raise ValueError(
+            f"y contains labels {np.setdiff1d(y, classes)} not in classes {classes} "
+            "given on the first call of partial_fit."
+        )
+    return classes, codes
+
+
+def _stream_classes(classes, fitted_classes):
+    """The classes given on a stream's first call, the same after."""
+    if classes is None:
+        if fitted_classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the stream's "
+                "later chunks may hold classes that the first one lacks."
+            )
+        return fitted_classes
+    classes = np.unique(classes)
+    if fitted_classes is not None and not np.array_equal(classes, fitted_classes):
+        raise ValueError(
+            f"classes={classes} differs from the classes {fitted_classes} of the "
+            "first call; the classes of a stream cannot change."
+        )
+    check_two_classes(classes)
+    return classes
+
+
+def check_two_classes(classes):
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes[0]!r}."
+        )
+
+
+def sample_weights(class_weight, classes, codes, sample_weight):
+    """Sample weight times class weight per sample, divided by a common scale.
+
+    Returns the weights (None when all are 1), at most 1, and the scale
+    they were divided by, so that weights of any finite size (1e-320 or
+    1e308, whose sum would overflow) give J exactly: J depends on the
+    weights only through ``s_i / S`` and the penalty's ``1 / (C S)``.
+    """
+    weights = check_sample_weight(sample_weight, len(codes))
+    scale = 1.0
+    if weights is not None:
+        top = weights.max()
+        weights, scale = weights / top, float(top)
+    weight_of_class = class_weights(class_weight, classes, codes, weights)
+    if np.any(weight_of_class != 1.0):
+        top = weight_of_class.max()
+        per_sample = weight_of_class[codes]  # one new array, scaled in place
+        if top > 0:
+            per_sample /= top
+        if weights is not None:
+            per_sample *= weights
+        weights, scale = per_sample, scale * float(top)  # a product past 1e308: inf
+    if weights is not None and not weights.sum() > 0:
+        raise ValueError(
+            "The class weights times the sample weights sum to zero: at least one "
+            "sample must carry positive weight."
+        )
+    return weights, scale
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validated float64 sample weights, or None for unit weights.
+
+    The caller's array is never modified.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight)
+    if np.iscomplexobj(sample_weight):
+        raise ValueError("Complex data not supported: sample_weight must be real.")
+    sample_weight = sample_weight.astype(np.float64, copy=False)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, float(sample_weight))
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
+        )
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be non-negative; negative weights were given.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
+    return sample_weight
+
+
+def class_weights(class_weight, classes, codes, sample_weight):
+    """Weight of each class, indexed by code, with LogisticRegression's semantics.
+
+    "balanced" gives class k the weight ``S / (n_classes * S_k)``, where ``S_k``
+    totals the sample weights of class k (scikit-learn >= 1.7 does the same;
+    its helper lacks ``sample_weight`` in 1.6, so it is computed here).
+    ``sample_weight`` None means unit weights.
+    """
+    if class_weight == "balanced":
+        totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
+        with np.errstate(divide="ignore"):  # a class of zero total weight: any value works
+            balanced = totals.sum() / (len(classes) * totals)
+        return np.where(totals > 0, balanced, 1.0)
+    # y=classes: only 'balanced' needs the labels, and it is handled above
+    weights = np.asarray(compute_class_weight(class_weight, classes=classes, y=classes))
+    if np.iscomplexobj(weights) or not np.all(np.isfinite(weights) & (weights >= 0)):
+        raise ValueError(
+            f"class_weight must map classes to finite non-negative numbers; got {class_weight}."
+        )
+    return weights.astype(np.float64)
+
+
+def hold_out_rows(codes, weights, n_classes, validation_fraction, random_state):
+    """The rows to fit on and the rows held out for early stopping, sorted.
+
+    A stratified ``validation_fraction`` of the rows (at least one per class),
+    stratified when every class can give a row to both parts.
+    """
+    counts = np.bincount(codes, minlength=n_classes)
+    n_validation = max(math.ceil(validation_fraction * len(codes)), n_classes)
+    if n_validation >= len(codes):
+        raise ValueError(
+            f"early_stopping=True needs more than {n_validation} samples to hold out "
+            f"validation_fraction={validation_fraction} of them (at least one per "
+            f"class); got {len(codes)}."
+        )
+    fit_rows, validation_rows = train_test_split(
+        np.arange(len(codes)),
+        test_size=n_validation,
+        stratify=codes if counts.min() >= 2 else None,
+        random_state=random_state,
+    )
+    fit_rows.sort()  # rows in their original order: X's blocks stay contiguous
+    validation_rows.sort()
+    if weights is not None and not weights[validation_rows].sum() > 0:
+        raise ValueError("The validation rows carry no weight; use a larger "
+                         "validation_fraction.")
+    return fit_rows, validation_rows
