@@ -8,7 +8,8 @@ For every problem (benchmarks/datasets.py) and competitor
 (benchmarks/competitors.py), all on the same objective J, it reports the fit
 wall time (median and min-max over repeats, competitors interleaved), its
 ratio to LogisticRegression()'s, the iterations, the gap of J to the optimum
-J* (J* from a tight lbfgs solve, or any competitor that got lower), the time
+J* (J* from a tight lbfgs solve, or any competitor that got lower), the
+largest distance of a coefficient or intercept from the tight solve's, the time
 to reach the J that LogisticRegression() reaches by default, held-out
 accuracy and log-loss, and the peak memory a fit allocates beyond its input.
 Per problem it also times one skgd loss-and-gradient evaluation against one
@@ -87,9 +88,16 @@ def commit():
 
 
 def optimum(problem, objective):
-    """J* from a tight lbfgs solve."""
+    """J* and the parameters (coefficients, then intercepts) of a tight lbfgs solve."""
     model = LogisticRegression(tol=1e-10, max_iter=10_000)
-    return J(objective, fit_quietly(model, problem.X_train, problem.y_train))
+    model = fit_quietly(model, problem.X_train, problem.y_train)
+    return J(objective, model), parameters(model)
+
+
+def parameters(model):
+    """A fitted model's coefficients and intercepts side by side, as float64."""
+    coef = model.coef_.toarray() if hasattr(model.coef_, "toarray") else model.coef_
+    return np.hstack([coef, np.reshape(model.intercept_, (-1, 1))]).astype(np.float64)
 
 
 def kernel_costs(problem):
@@ -139,7 +147,8 @@ def run_problem(problem, mode):
         name: trace(factory, X, y, objective, J, TRACE_LIMIT[mode])
         for name, factory in factories.items()
     }
-    best = min([optimum(problem, objective), *values.values()]
+    tight, optimal_parameters = optimum(problem, objective)
+    best = min([tight, *values.values()]
                + [value for points in traces.values() for _, value in points])
     target = values[REFERENCE]
     reference_time = np.median(times[REFERENCE])
@@ -157,6 +166,7 @@ def run_problem(problem, mode):
             "ratio": np.median(times[name]) / reference_time,
             "iterations": int(np.max(model.n_iter_)),
             "gap": (values[name] - best) / best,
+            "distance": float(np.max(np.abs(parameters(model) - optimal_parameters))),
             "to LR J s": reached,
             "accuracy": accuracy_score(problem.y_test, model.predict(problem.X_test)),
             "log-loss": log_loss(problem.y_test, proba, labels=model.classes_),
@@ -172,16 +182,17 @@ def _nbytes(X):
 def format_table(rows, kernels, speedup):
     """The Markdown tables; ratio is fit time over LogisticRegression()'s."""
     header = (
-        "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | "
+        "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | max |w - w*| | "
         "s to LR()'s J | test acc | test log-loss | peak mem / X |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 11]
     for row in rows:
         low, high = row["spread"]
         reached = "-" if row["to LR J s"] is None else f"{row['to LR J s']:.3f}"
         lines.append(
             f"| {row['problem']} | {row['model']} | {row['fit s']:.3f} ({low:.3f}-{high:.3f}) | "
-            f"{row['ratio']:.2f} | {row['iterations']} | {row['gap']:.1e} | {reached} | "
+            f"{row['ratio']:.2f} | {row['iterations']} | {row['gap']:.1e} | "
+            f"{row['distance']:.1e} | {reached} | "
             f"{row['accuracy']:.4f} | {row['log-loss']:.4f} | {row['memory']:.1%} |"
         )
     lines += ["", "| problem | skgd loss+gradient s | X.sum() s | ratio |", "|---|---|---|---|"]

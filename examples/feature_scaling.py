@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
 FIGURES = Path(__file__).resolve().parent / "figures"
-MAX_ITER = 2000
+MAX_ITER = 4000
 
 
 def main(argv=None):

@@ -2,6 +2,7 @@
 
 from ._display import LossCurveDisplay
 from ._logistic import GDLogisticRegression
+from ._solvers import DivergenceError
 
-__all__ = ["GDLogisticRegression", "LossCurveDisplay"]
+__all__ = ["DivergenceError", "GDLogisticRegression", "LossCurveDisplay"]
 __version__ = "0.1.0"

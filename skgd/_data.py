@@ -164,14 +164,21 @@ def class_weights(class_weight, classes, codes, sample_weight):
     return weights.astype(np.float64)
 
 
-def hold_out_rows(codes, weights, n_classes, validation_fraction, random_state):
+def hold_out_rows(codes, weights, classes, validation_fraction, random_state):
     """The rows to fit on and the rows held out for early stopping, sorted.
 
-    A stratified ``validation_fraction`` of the rows (at least one per class),
-    stratified when every class can give a row to both parts.
+    A stratified ``validation_fraction`` of the rows, at least one per class;
+    every class must have a row for each part.
     """
-    counts = np.bincount(codes, minlength=n_classes)
-    n_validation = max(math.ceil(validation_fraction * len(codes)), n_classes)
+    counts = np.bincount(codes, minlength=len(classes))
+    if counts.min() < 2:
+        rare = int(np.argmin(counts))
+        raise ValueError(
+            "early_stopping=True needs at least 2 samples of every class, one to fit on "
+            f"and one to hold out; class {classes.tolist()[rare]!r} has {counts[rare]}. Use more "
+            "data, or early_stopping=False."
+        )
+    n_validation = max(math.ceil(validation_fraction * len(codes)), len(classes))
     if n_validation >= len(codes):
         raise ValueError(
             f"early_stopping=True needs more than {n_validation} samples to hold out "
@@ -179,10 +186,7 @@ def hold_out_rows(codes, weights, n_classes, validation_fraction, random_state):
             f"class); got {len(codes)}."
         )
     fit_rows, validation_rows = train_test_split(
-        np.arange(len(codes)),
-        test_size=n_validation,
-        stratify=codes if counts.min() >= 2 else None,
-        random_state=random_state,
+        np.arange(len(codes)), test_size=n_validation, stratify=codes, random_state=random_state
     )
     fit_rows.sort()  # rows in their original order: X's blocks stay contiguous
     validation_rows.sort()

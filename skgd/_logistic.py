@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -22,13 +23,17 @@ from ._assemble import Assembly
 from ._callbacks import CallbackSupportMixin, with_callbacks
 from ._data import check_labels, encode_stream_labels, hold_out_rows, sample_weights
 from ._losses import make_loss
-from ._messages import non_convergence_message, worded_divergence
+from ._messages import (
+    early_stopping_kept_start_message,
+    non_convergence_message,
+    worded_divergence,
+)
 from ._monitors import FitTask, ValidationMonitor, combine_monitors, progress_printer
 from ._objective import LogisticObjective, penalty_strength, raw_predictions
-from ._params import validate_params
+from ._params import penalty_parameters, validate_params
 from ._penalties import ElasticNet
 from ._rowblocks import RowThreads
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, iteration_name
 from ._streaming import StreamState
 
 
@@ -36,7 +41,7 @@ class _Stream(NamedTuple):
     """What partial_fit carries between calls."""
 
     state: StreamState  # iterate, average, step schedule
-    scaling: tuple | None  # the first chunk's (mean, variance): the variables of every step
+    moments: tuple  # the first chunk's (mean, variance): the variables of every step
     random_state: np.random.RandomState  # the row orders of all passes
 
 
@@ -56,15 +61,29 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
     Parameters
     ----------
+    penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
+        LogisticRegression's deprecated spelling of ``l1_ratio`` and ``C``,
+        accepted with its FutureWarning: "l2" is ``l1_ratio=0``, "l1" is
+        ``l1_ratio=1``, "elasticnet" uses ``l1_ratio`` (which must then be
+        given), None is ``C=np.inf``.  Leave it unset and use ``l1_ratio``
+        and ``C``.
     C : float, default=1.0
         Inverse of regularisation strength, as in LogisticRegression;
         ``np.inf`` means no penalty.
     l1_ratio : float, default=0.0
         Elastic-net mixing: 0 is L2, 1 is L1, in between a mix.  The L1 part
         is applied by a proximal (soft-thresholding) step, so ``coef_`` has
-        exact zeros.
+        exact zeros.  None is accepted as 0, with LogisticRegression's
+        FutureWarning.
+    dual : False, default=False
+        Accepted for LogisticRegression's signature; the dual formulation is
+        liblinear's, so only False is valid.
     fit_intercept : bool, default=True
         Whether to fit an intercept ``b``.
+    intercept_scaling : 1, default=1
+        Accepted for LogisticRegression's signature; it is liblinear's way to
+        lessen the penalty on its intercept, and skgd never penalises the
+        intercept, so only 1 is valid.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, with LogisticRegression's semantics;
         "balanced" uses ``S / (n_classes * S_k)`` (weighted class totals).
@@ -86,13 +105,19 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         features as given: ``w := w - alpha * dJ/dw``.  A step that makes J
         blow up raises an error naming it.
     max_iter : int, default=1000
-        Maximum number of iterations (epochs for ``"sgd"``).
-    tol : float, default=1e-4
+        Maximum number of iterations (epochs for ``"sgd"``); 0 returns the
+        start point (zeros, or the previous fit's with ``warm_start``).
+    tol : float, default=1e-6
         Stop when the largest absolute entry of the gradient of J (the
         gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the
-        criterion and default of LogisticRegression's lbfgs.  Use a smaller
-        ``tol`` (e.g. 1e-10) to fit the optimum to near working precision.
-        A ``tol`` below what the input's dtype allows is raised to that.
+        criterion of LogisticRegression's lbfgs.  Its default is a hundred
+        times smaller than lbfgs's 1e-4: lbfgs's last steps are superlinear
+        and usually land well inside its tol, gradient descent converges
+        linearly and lands just inside it, and at 1e-6 it ends at least as
+        close to the optimum as lbfgs does at 1e-4 (see the README).  Use a
+        smaller ``tol`` (e.g. 1e-10) to fit the optimum to near working
+        precision.  A ``tol`` below what the input's dtype allows is raised to
+        that.
     warm_start : bool, default=False
         Start from the previous fit's ``coef_`` and ``intercept_``.
     batch_size : int, default=512
@@ -115,6 +140,15 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         number of threads.  Unused by "gd" and "agd" without early stopping.
     verbose : int, default=0
         Print progress every 10 iterations (every iteration if >= 2).
+    n_jobs : int, default=None
+        Threads a fit shares the blocks of rows of dense X between (X of 4 MiB
+        or more; smaller or sparse X is computed in one thread).  None uses
+        as many as the BLAS thread limit in force and the usable CPUs allow;
+        -1 all usable CPUs, -2 all but one, and so on.  The threads change
+        the speed of a fit, never its result: every number of threads gives
+        the same bits.  (LogisticRegression accepts ``n_jobs`` and ignores
+        it; skgd uses it, so that, for example, ``n_jobs=1`` keeps fits
+        inside a parallel grid search from competing for the cores.)
 
     Attributes
     ----------
@@ -137,7 +171,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         With early stopping, the validation log-loss at the start point and
         after each iteration; None otherwise.
     converged_ : bool
-        Whether the stopping criterion was met within ``max_iter``.
+        Whether the stopping criterion was met within ``max_iter``.  After
+        :meth:`partial_fit`, whether the model meets it on the last call's
+        rows: the largest entry of the gradient (mapping) of their J is at
+        most ``tol``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -162,15 +199,18 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
     def __init__(
         self,
+        penalty="deprecated",
         *,
         C=1.0,
         l1_ratio=0.0,
+        dual=False,
         fit_intercept=True,
+        intercept_scaling=1,
         class_weight=None,
         solver="gd",
         learning_rate="auto",
         max_iter=1000,
-        tol=1e-4,
+        tol=1e-6,
         warm_start=False,
         batch_size=512,
         early_stopping=False,
@@ -178,10 +218,14 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         n_iter_no_change=5,
         random_state=None,
         verbose=0,
+        n_jobs=None,
     ):
+        self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
+        self.dual = dual
         self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
         self.class_weight = class_weight
         self.solver = solver
         self.learning_rate = learning_rate
@@ -194,6 +238,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by gradient descent on J.
@@ -232,29 +277,35 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         classes, codes = check_labels(y)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         random_state = check_random_state(self.random_state)
-        with RowThreads.for_data(X) as threads:
+        with RowThreads.for_data(X, self.n_jobs) as threads:
             X_fit, codes_fit, weights_fit, validation = self._hold_out(
-                X, codes, weights, len(classes), random_state, threads
+                X, codes, weights, classes, random_state, threads
             )
             objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
                                         len(classes), threads)
             start = self._start_point(objective, classes, warm)
             task = self._fit_task(objective, classes, X_fit, y, codes_fit, sample_weight,
-                                  start, validation)
+                                  start, validation, self.max_iter)
             result = self._solve(
-                Assembly(objective, self.learning_rate), start,
-                [progress_printer(self.verbose), validation, task], random_state,
+                objective, start,
+                [progress_printer(self.verbose, iteration_name(self.solver)), validation, task],
+                random_state,
             )
         self._unpack(objective, classes, result, validation)
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
-            warnings.warn(non_convergence_message(self, result, X.dtype), ConvergenceWarning)
+            warnings.warn(non_convergence_message(self, objective, result), ConvergenceWarning)
+        if validation is not None and validation.best_iteration == 0 < result.n_iter:
+            warnings.warn(early_stopping_kept_start_message(self, result))
         return self
 
-    def _solve(self, assembly, start, monitors, random_state):
+    def _solve(self, objective, start, monitors, random_state):
         """Run the solver on J from ``start``, reporting each iteration to ``monitors``."""
-        with np.errstate(over="ignore", under="ignore"), worded_divergence(self.learning_rate):
-            return assembly.solve(
+        with (
+            np.errstate(over="ignore", under="ignore"),
+            worded_divergence(self.learning_rate, iteration_name(self.solver)),
+        ):
+            return Assembly(objective, self.learning_rate).solve(
                 SOLVERS[self.solver], start, max_iter=self.max_iter, tol=self.tol,
                 monitor=combine_monitors(monitors), batch_size=self.batch_size,
                 random_state=random_state,
@@ -270,8 +321,12 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         weighted average of the iterates, which converges to the optimum.
         The rows of the first call fix the feature scaling the steps run in.
         After the pass, J of the call's rows at the new model is appended to
-        ``loss_curve_`` (one evaluation); a diverging fixed learning rate
-        raises ``ValueError`` and leaves the model as it was.
+        ``loss_curve_``, ``n_iter_`` counts the calls since the stream began
+        and ``converged_`` says whether the model meets the stopping rule on
+        the call's rows (one evaluation of J and its gradient); a diverging
+        fixed learning rate raises :class:`skgd.DivergenceError` (a
+        ValueError) and leaves the model as it was.  Callbacks see each call
+        as a fit of one iteration.
         ``C`` applies per call, as :meth:`fit` would apply it to those rows:
         over chunks of equal size and weight, the model converges to that
         of :meth:`fit` on all rows with ``C`` times the number of chunks.
@@ -296,6 +351,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         with _rollback_on_error(self):
             return self._partial_fit(X, y, classes, sample_weight)
 
+    @with_callbacks
     def _partial_fit(self, X, y, classes, sample_weight):
         validate_params(self, SOLVERS)
         if self.class_weight == "balanced":
@@ -311,31 +367,38 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         classes, codes = encode_stream_labels(y, classes, None if first else self.classes_)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         with (
-            RowThreads.for_data(X) as threads,
+            RowThreads.for_data(X, self.n_jobs) as threads,
             np.errstate(over="ignore", under="ignore"),
-            worded_divergence(self.learning_rate),
+            worded_divergence(self.learning_rate, "pass"),
         ):
             objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
             stream = getattr(self, "_stream", None)
-            assembly = Assembly(
-                objective, self.learning_rate, scaling=None if stream is None else stream.scaling
-            )
             if stream is None:
+                assembly = Assembly(objective, self.learning_rate)
                 start = self._start_point(objective, classes, warm=not first)
                 stream = _Stream(
                     StreamState(start, start.copy()),
-                    assembly.scaling,
+                    assembly.moments,
                     _stream_random_state(self.random_state),
                 )
+            else:  # every chunk is seen through the first one's moments
+                assembly = Assembly(
+                    objective, self.learning_rate, moments=stream.moments, scaling=stream.moments
+                )
+            task = self._fit_task(objective, classes, X, y, codes, sample_weight,
+                                  stream.state.average, None, max_iterations=1)
             # the pass draws from a copy, so that a pass that fails draws nothing
             random_state = copy.deepcopy(stream.random_state)
             state = assembly.stream_pass(
                 stream.state, batch_size=self.batch_size, random_state=random_state
             )
+            task(1, state.average)
         self._stream = stream._replace(state=state, random_state=random_state)
         self._set_coefficients(objective, classes, state.average)
         self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
         self.loss_curve_ = np.array(state.loss_curve)
+        self.converged_ = bool(state.optimality <= assembly.attainable_tol(self.tol))
+        task.end()  # the callbacks see the updated model
         return self
 
     def _objective(self, X, codes, weights, weight_scale, n_classes, threads=None):
@@ -343,14 +406,15 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
         ``weights`` are the samples' weights divided by ``weight_scale``.
         """
+        C, l1_ratio = penalty_parameters(self)
         total = X.shape[0] if weights is None else float(weights.sum())
-        strength = penalty_strength(self.C, total, weight_scale, X.dtype)
-        penalty = ElasticNet(strength, self.l1_ratio)
+        strength = penalty_strength(C, total, weight_scale, X.dtype)
+        penalty = ElasticNet(strength, l1_ratio)
         return LogisticObjective(
             X, codes, weights, n_classes, self.fit_intercept, penalty, threads
         )
 
-    def _hold_out(self, X, codes, weights, n_classes, random_state, threads=None):
+    def _hold_out(self, X, codes, weights, classes, random_state, threads=None):
         """The rows to fit on, and a monitor of the log-loss of the held-out rest.
 
         Without early stopping, all the rows and no monitor.
@@ -358,7 +422,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if not self.early_stopping:
             return X, codes, weights, None
         fit_rows, validation_rows = hold_out_rows(
-            codes, weights, n_classes, self.validation_fraction, random_state
+            codes, weights, classes, self.validation_fraction, random_state
         )
 
         def take(rows):
@@ -366,12 +430,13 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
         no_penalty = ElasticNet(0.0, 0.0)
         validation = LogisticObjective(
-            *take(validation_rows), n_classes, self.fit_intercept, no_penalty, threads
+            *take(validation_rows), len(classes), self.fit_intercept, no_penalty, threads
         )
         monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change)
         return (*take(fit_rows), monitor)
 
-    def _fit_task(self, objective, classes, X, y, codes, sample_weight, start, validation):
+    def _fit_task(self, objective, classes, X, y, codes, sample_weight, start, validation,
+                  max_iterations):
         """The callbacks' view of the fit, begun at ``start``.
 
         They see the rows fitted on (without the held-out ones), and the
@@ -384,6 +449,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             self, X, y,
             None if sample_weight is None else {"sample_weight": sample_weight},
             lambda params: {**_coefficients(objective, params), "classes_": classes},
+            max_iterations=max_iterations,
         )
         task.begin(start)
         return task
@@ -415,7 +481,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 f"{self.classes_}, the new data has {classes}. Set warm_start=False "
                 "to start afresh."
             )
-        start[:, : objective.n_features] = self.coef_
+        start[:, : objective.n_features] = (
+            self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_  # sparsified
+        )
         if objective.fit_intercept:
             start[:, objective.n_features] = self.intercept_
         return start
@@ -487,6 +555,33 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         scores = self.decision_function(X)
         indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[indices]
+
+    def sparsify(self):
+        """Store ``coef_`` as a scipy CSR matrix, as LogisticRegression does.
+
+        Worth it when most coefficients are zero (e.g. after an L1 penalty):
+        prediction then costs in proportion to the non-zeros.
+        :meth:`densify` undoes it; a new fit stores a dense ``coef_``.
+
+        Returns
+        -------
+        self : GDLogisticRegression
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before sparsifying.")
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a numpy array again (the default after a fit).
+
+        Returns
+        -------
+        self : GDLogisticRegression
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before densifying.")
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
 
     def __sklearn_is_fitted__(self):
         # a fit that raised (e.g. on divergence) may have set n_features_in_ only

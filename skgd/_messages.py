@@ -4,11 +4,19 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._solvers import DivergenceError
+from ._solvers import DivergenceError, iteration_name
 
 
-def divergence_message(learning_rate, error):
-    """Why J blew up (a :class:`skgd._solvers.DivergenceError`), and what to do."""
+def count(n, noun):
+    """``"1 iteration"``, ``"2 iterations"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def divergence_message(learning_rate, error, unit="iteration"):
+    """Why J blew up (a :class:`skgd._solvers.DivergenceError`), and what to do.
+
+    ``unit`` names what ``error.iteration`` counts: iterations, epochs or passes.
+    """
     if learning_rate == "auto":  # steps chosen by line search: the numbers overflowed
         advice = "Its numbers overflowed: scale the features (e.g. StandardScaler)."
     else:
@@ -18,14 +26,15 @@ def divergence_message(learning_rate, error):
         )
     return (
         f"Gradient descent diverged with learning_rate={learning_rate!r}: J rose from "
-        f"{error.start_value:.4g} to {error.value:.4g} after {error.iteration} iterations. "
-        f"{advice}"
+        f"{error.start_value:.4g} to {error.value:.4g} after "
+        f"{count(error.iteration, unit)}. {advice}"
     )
 
 
-def non_convergence_message(estimator, result, dtype):
-    """Why a fit stopped short of ``tol``, and what to try."""
-    gradient = "gradient mapping" if estimator.l1_ratio > 0 else "gradient"
+def non_convergence_message(estimator, objective, result):
+    """Why a fit of ``objective`` stopped short of ``tol``, and what to try."""
+    unit = iteration_name(estimator.solver)
+    gradient = "gradient" if objective.penalty.is_smooth else "gradient mapping"
     reached = (
         f"the largest entry of the {gradient} is {result.optimality:.3e} > tol={result.tol:.3g}"
     )
@@ -34,20 +43,34 @@ def non_convergence_message(estimator, result, dtype):
         # when learning_rate="auto" runs the solver on standardised ones
         return (
             f"solver={estimator.solver!r} did not converge in max_iter={estimator.max_iter} "
-            f"iterations: {reached}. Scale the features (e.g. StandardScaler in a "
+            f"{unit}s: {reached}. Scale the features (e.g. StandardScaler in a "
             "Pipeline), increase max_iter, or use a larger tol."
         )
-    advice = "Use a larger tol or float64 input." if dtype == np.float32 else "Use a larger tol."
+    float32 = objective.dtype == np.float32
+    advice = "Use a larger tol or float64 input." if float32 else "Use a larger tol."
     return (
-        f"solver={estimator.solver!r} stopped after {result.n_iter} iterations because J "
-        f"cannot decrease further in {np.dtype(dtype).name}: {reached}. {advice}"
+        f"solver={estimator.solver!r} stopped after {count(result.n_iter, unit)} because J "
+        f"cannot decrease further in {objective.dtype.name}: {reached}. {advice}"
+    )
+
+
+def early_stopping_kept_start_message(estimator, result):
+    """Early stopping returned the start point: no iteration improved the held-out loss."""
+    start = "the previous fit's coefficients" if estimator.warm_start else "zero coefficients"
+    return (
+        f"Early stopping kept the start point ({start}): the log-loss of the held-out "
+        f"rows did not improve by more than tol={estimator.tol:g} in "
+        f"{count(result.n_iter, iteration_name(estimator.solver))}. The held-out rows may "
+        "be too few to judge the model by; use more data, a larger validation_fraction, "
+        "or early_stopping=False."
     )
 
 
 @contextmanager
-def worded_divergence(learning_rate):
-    """Re-raise a solver's DivergenceError as a ValueError that says what to do."""
+def worded_divergence(learning_rate, unit="iteration"):
+    """Re-raise a solver's DivergenceError with a message that says what to do."""
     try:
         yield
     except DivergenceError as error:
-        raise ValueError(divergence_message(learning_rate, error)) from error
+        message = divergence_message(learning_rate, error, unit)
+        raise DivergenceError(error.start_value, error.value, error.iteration, message) from None

@@ -37,17 +37,21 @@ def combine_monitors(monitors):
     return monitor
 
 
-def progress_printer(verbose):
-    """A monitor printing progress lines, or None when ``verbose == 0``."""
+def progress_printer(verbose, unit="iteration"):
+    """A monitor printing progress lines, or None when ``verbose == 0``.
+
+    ``unit`` names what the solver iterates: "iteration" or "epoch".
+    """
     if not verbose:
         return None
     every = 1 if verbose >= 2 else VERBOSE_EVERY
+    label = {"iteration": "iter"}.get(unit, unit)
     started = time.perf_counter()
 
     def monitor(iteration, params, value, optimality, step):
         if iteration % every == 0:
             print(
-                f"iter {iteration:5d}  J {value:.10g}  max|G| {optimality:.3e}  "
+                f"{label} {iteration:5d}  J {value:.10g}  max|G| {optimality:.3e}  "
                 f"step {step:.3e}  {time.perf_counter() - started:.2f}s"
             )
 
@@ -74,6 +78,8 @@ class ValidationMonitor:
         The validation loss at the start point and after each iteration.
     best_params : ndarray
         The iterate with the lowest validation loss.
+    best_iteration : int
+        Its iteration (0 for the start point).
     """
 
     def __init__(self, validation_objective, tol, n_iter_no_change):
@@ -83,6 +89,7 @@ class ValidationMonitor:
         self.curve = []
         self.best_loss = np.inf
         self.best_params = None
+        self.best_iteration = None
         self.iterations_without_improvement = 0
 
     def start(self, params):
@@ -99,6 +106,7 @@ class ValidationMonitor:
         if loss < self.best_loss:
             self.best_loss = loss
             self.best_params = params.copy()
+            self.best_iteration = iteration
         return self.iterations_without_improvement >= self.n_iter_no_change
 
 
@@ -118,16 +126,18 @@ class FitTask:
     reconstruction : callable
         Maps the solver's parameters to the fitted attributes of a model
         stopped there (``coef_``, ``intercept_``, ``classes_``).
+    max_iterations : int
+        Iterations the fit may take (one for a ``partial_fit`` pass).
     """
 
-    def __init__(self, estimator, X, y, metadata, reconstruction):
+    def __init__(self, estimator, X, y, metadata, reconstruction, max_iterations):
         self.active = hasattr(estimator, "_skl_callbacks")
         if not self.active:
             return
         self.estimator = estimator
         self.data = dict(X=X, y=y, metadata=metadata)
         self.reconstruction = reconstruction
-        self.context = estimator._init_callback_context(max_subtasks=estimator.max_iter + 1)
+        self.context = estimator._init_callback_context(max_subtasks=max_iterations + 1)
         self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
         self.iteration = None
 

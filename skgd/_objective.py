@@ -31,6 +31,7 @@ K otherwise; when ``fit_intercept`` is true the intercept is the last column.
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._losses import make_loss
 from ._products import raw_of_rows, residual_times_rows
@@ -263,14 +264,21 @@ def raw_predictions(X, coef, intercept):
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    coef : ndarray of shape (n_rows, n_features)
+    coef : {ndarray, sparse matrix} of shape (n_rows, n_features)
+        Sparse after ``sparsify()``.
     intercept : ndarray of shape (n_rows,) or None
 
     Returns
     -------
     raw : ndarray of shape (n_samples,) if ``n_rows == 1``, else (n_samples, n_rows)
     """
-    raw = np.asarray(X @ coef[0] if coef.shape[0] == 1 else X @ coef.T)
+    if sp.issparse(coef):
+        raw = X @ coef.T
+        raw = raw.toarray() if sp.issparse(raw) else np.asarray(raw)
+        if coef.shape[0] == 1:
+            raw = raw[:, 0]
+    else:
+        raw = np.asarray(X @ coef[0] if coef.shape[0] == 1 else X @ coef.T)
     if intercept is not None:
         raw += intercept[0] if coef.shape[0] == 1 else intercept
     return raw

@@ -119,16 +119,20 @@ class RowThreads:
         self._executor = None
 
     @classmethod
-    def for_data(cls, X):
+    def for_data(cls, X, n_jobs=None):
         """Threads suited to ``X``: one below ``MIN_PARALLEL_BYTES`` or for sparse ``X``.
 
-        Otherwise as many as BLAS may use now (which honours
-        ``threadpoolctl`` limits and ``OMP_NUM_THREADS``) and the process may
-        run on.  The number changes the speed of a fit, never its result.
+        Otherwise ``n_jobs`` threads, by joblib's convention (-1 all usable
+        CPUs, -2 all but one, ...); by default as many as BLAS may use now
+        (which honours ``threadpoolctl`` limits and ``OMP_NUM_THREADS``) and
+        the process may run on.  The number changes the speed of a fit,
+        never its result.
         """
         if sp.issparse(X) or X.size * X.dtype.itemsize < MIN_PARALLEL_BYTES:
             return cls(1)
-        return cls(available_threads())
+        if n_jobs is None:
+            return cls(available_threads())
+        return cls(n_jobs if n_jobs > 0 else usable_cpus() + 1 + n_jobs)
 
     def __enter__(self):
         if self.n_threads > 1:
@@ -173,9 +177,13 @@ class RowThreads:
 
 def available_threads():
     """Threads a fit may use: the BLAS thread limit in force, at most the usable CPUs."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        cpus = os.cpu_count() or 1
     counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-    return max(1, min([cpus, *counts]))  # a BLAS threadpoolctl cannot see: the CPUs
+    return max(1, min([usable_cpus(), *counts]))  # a BLAS threadpoolctl cannot see: the CPUs
+
+
+def usable_cpus():
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1

@@ -18,6 +18,7 @@ Polyak, B. T. and Juditsky, A. B. (1992). Acceleration of stochastic
     approximation by averaging. SIAM J. Control and Optimization, 30(4).
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,9 @@ class StreamState:
     loss_curve : list of float
         F of the first pass's rows at the start point, then F of each pass's
         rows at the average after it.
+    optimality : float
+        The problem's optimality measure (``max |G|``) of the last pass's rows
+        at the average after it; inf before the first pass.
     """
 
     x: np.ndarray
@@ -86,6 +90,7 @@ class StreamState:
     n_passes: int = 0
     schedule: object = None
     loss_curve: list = field(default_factory=list)
+    optimality: float = math.inf
 
 
 def next_schedule(state, *, step, line_search, n_samples, batch_size):
@@ -108,8 +113,9 @@ def next_schedule(state, *, step, line_search, n_samples, batch_size):
 def averaged_sgd_pass(problem, state, *, schedule, batch_size, random_state):
     """One pass of averaged mini-batch SGD over the rows of ``problem``, continuing ``state``.
 
-    After the pass, F of its rows at the average is recorded (one
-    evaluation).  ``state`` itself is never modified.
+    After the pass, F of its rows at the average and its optimality measure
+    are recorded (one evaluation of value and gradient).  ``state`` itself is
+    never modified.
 
     Parameters
     ----------
@@ -150,8 +156,10 @@ def averaged_sgd_pass(problem, state, *, schedule, batch_size, random_state):
             step = float(steps[t])  # float32 stays float32
             x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
             average += (x - average) * (2.0 / (step_counts[t] + 1))
-    # one evaluation per pass: the streamed cost curve, and a diverging step caught
-    value = problem.composite_value(average)
+    # one evaluation per pass: the streamed cost curve, a diverging step caught,
+    # and the stopping rule's measure on these rows
+    value, grad = problem.value_and_grad(average)
+    value += problem.g(average)
     check_divergence(loss_curve[0], value, state.n_passes + 1)
     return StreamState(
         x=x,
@@ -160,4 +168,5 @@ def averaged_sgd_pass(problem, state, *, schedule, batch_size, random_state):
         n_passes=state.n_passes + 1,
         schedule=schedule,
         loss_curve=[*loss_curve, value],
+        optimality=problem.optimality(average, grad),
     )

@@ -21,6 +21,19 @@ def data():
     return StandardScaler().fit_transform(X), y
 
 
+@pytest.fixture
+def pyplot():
+    """matplotlib.pyplot on the Agg backend; every figure closed afterwards."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
 class StopAfter(OnIterationEnd):
     """A callback asking the fit to stop when iteration ``n`` ends."""
 
@@ -90,13 +103,7 @@ def test_verbose_prints_progress_lines_and_silent_prints_nothing(data, capsys):
     assert "max|G|" in lines[0] and "step" in lines[0] and lines[0].endswith("s")
 
 
-def test_loss_curve_display_plots_exactly_loss_curve(data):
-    pytest.importorskip("matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def test_loss_curve_display_plots_exactly_loss_curve(data, pyplot):
     X, y = data
     gd = GDLogisticRegression().fit(X, y)
     agd = GDLogisticRegression(solver="agd").fit(X, y)
@@ -114,9 +121,40 @@ def test_loss_curve_display_plots_exactly_loss_curve(data):
     gap = LossCurveDisplay.from_estimator(pipeline, log_gap=True, minimum=floor)
     assert gap.ax_.get_yscale() == "log"
     assert np.array_equal(gap.line_.get_ydata(), pipeline[-1].loss_curve_ - floor)
-    with pytest.raises(ValueError, match="no loss_curve_"):
+
+
+def test_loss_curve_display_labels_solvers_and_draws_the_validation_curve(data, pyplot):
+    from matplotlib.ticker import MaxNLocator
+
+    X, y = data
+    gd = GDLogisticRegression().fit(X, y)
+    sgd = GDLogisticRegression(solver="sgd", early_stopping=True, random_state=0).fit(X, y)
+    display = LossCurveDisplay.from_estimator(gd)
+    LossCurveDisplay.from_estimator(sgd, ax=display.ax_)
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels == ["gd", "sgd", "sgd (validation)"]  # told apart without name=
+    validation = display.ax_.get_lines()[2]
+    assert np.array_equal(validation.get_ydata(), sgd.validation_loss_curve_)
+    assert isinstance(display.ax_.xaxis.get_major_locator(), MaxNLocator)
+    assert all(float(tick).is_integer() for tick in display.ax_.get_xticks())
+
+
+def test_loss_curve_display_log_gap_keeps_the_last_point(data, pyplot):
+    X, y = data
+    model = GDLogisticRegression().fit(X, y)
+    gap = LossCurveDisplay.from_estimator(model, log_gap=True).line_.get_ydata()
+    assert np.all(np.isfinite(gap)) and np.all(gap > 0)
+    assert gap[-1] == gap.min()  # the last point is drawn, lowest
+
+
+def test_loss_curve_display_refuses_unfitted_and_foreign_estimators(data, pyplot):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(NotFittedError):
         LossCurveDisplay.from_estimator(GDLogisticRegression())
-    plt.close("all")
+    with pytest.raises(ValueError, match="LogisticRegression has no loss_curve_"):
+        LossCurveDisplay.from_estimator(LogisticRegression().fit(*data))
 
 
 def test_callbacks_see_the_rows_fitted_on_under_early_stopping(data):

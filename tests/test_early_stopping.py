@@ -71,5 +71,26 @@ def test_early_stopping_is_reproducible_and_needs_enough_rows():
     fits = [GDLogisticRegression(solver="sgd", early_stopping=True, random_state=1).fit(X, y)
             for _ in range(2)]
     assert np.array_equal(fits[0].coef_, fits[1].coef_)
+    two_of_each = np.concatenate([np.flatnonzero(y == 0)[:2], np.flatnonzero(y == 1)[:2]])
     with pytest.raises(ValueError, match="early_stopping=True needs more than"):
-        GDLogisticRegression(early_stopping=True, validation_fraction=0.9).fit(X[:4], y[:4])
+        GDLogisticRegression(early_stopping=True, validation_fraction=0.9).fit(
+            X[two_of_each], y[two_of_each]
+        )
+
+
+def test_early_stopping_refuses_a_class_it_cannot_both_fit_and_hold_out():
+    X, y = _overfitting_problem()
+    one_positive = np.concatenate([np.flatnonzero(y == 0)[:30], np.flatnonzero(y == 1)[:1]])
+    with pytest.raises(ValueError, match="at least 2 samples of every class.*class 1 has 1"):
+        GDLogisticRegression(early_stopping=True).fit(X[one_positive], y[one_positive])
+
+
+def test_early_stopping_warns_when_it_keeps_the_start_point():
+    # labels independent of X: no iterate predicts the held-out rows better than
+    # the start, whose log-loss is already that of the best constant
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 5)), np.tile([0, 1], 20)
+    model = GDLogisticRegression(early_stopping=True, fit_intercept=False, random_state=0)
+    with pytest.warns(UserWarning, match="Early stopping kept the start point"):
+        model.fit(X, y)
+    assert np.all(model.coef_ == 0)

@@ -34,7 +34,7 @@ def test_learning_rates(tmp_path):
 
 def test_feature_scaling(tmp_path):
     iterations = run_example("feature_scaling", "--out", str(tmp_path))
-    assert iterations["raw, alpha=5e-6"] == (2000, False)  # crawls to max_iter
+    assert iterations["raw, alpha=5e-6"] == (4000, False)  # crawls to max_iter
     assert iterations["StandardScaler, alpha=1"][1] and iterations["raw, auto"][1]
     assert (tmp_path / "feature_scaling.png").stat().st_size > 1000
 

@@ -48,6 +48,13 @@ SOLVERS = {
     "sgd": stochastic_gradient_descent,
 }
 
+
+
+def iteration_name(solver):
+    """What one iteration of the solver named ``solver`` is called: "epoch" or "iteration"."""
+    return "epoch" if SOLVERS.get(solver) is stochastic_gradient_descent else "iteration"
+
+
 __all__ = [
     "SOLVERS",
     "CompositeProblem",
@@ -57,6 +64,7 @@ __all__ = [
     "accelerated_gradient_descent",
     "gradient_descent",
     "gradient_mapping_norm",
+    "iteration_name",
     "mini_batches",
     "n_batches",
     "stochastic_gradient_descent",

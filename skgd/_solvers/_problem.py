@@ -150,8 +150,20 @@ class SolverResult:
     stopped: bool = False
 
 
-class DivergenceError(ArithmeticError):
-    """F blew up: not finite, or above ``DIVERGENCE_FACTOR * max(F_0, 1)``.
+class DivergenceError(ValueError):
+    """Gradient descent diverged: F not finite, or above ``DIVERGENCE_FACTOR * max(F_0, 1)``.
+
+    Raised by the solvers, and by ``GDLogisticRegression.fit`` and
+    ``partial_fit`` (a subclass of ValueError, with a message that says what
+    to change) when a fixed learning rate is too large or the numbers
+    overflow.
+
+    Parameters
+    ----------
+    start_value, value, iteration
+        As the attributes.
+    message : str, default=None
+        What to tell the user; by default the bare facts.
 
     Attributes
     ----------
@@ -163,13 +175,16 @@ class DivergenceError(ArithmeticError):
         The iteration (or pass) that produced it.
     """
 
-    def __init__(self, start_value, value, iteration):
-        super().__init__(
-            f"F rose from {start_value:.4g} to {value:.4g} after {iteration} iterations."
-        )
+    def __init__(self, start_value, value, iteration, message=None):
+        if message is None:
+            message = f"F rose from {start_value:.4g} to {value:.4g} by iteration {iteration}."
+        super().__init__(message)
         self.start_value = start_value
         self.value = value
         self.iteration = iteration
+
+    def __reduce__(self):  # pickles (e.g. from a joblib worker) with its attributes
+        return type(self), (self.start_value, self.value, self.iteration, str(self))
 
 
 def gradient_mapping_norm(prox, x, grad, step):
