@@ -9,7 +9,8 @@ def _check_matplotlib(caller):
         import matplotlib  # noqa: F401
     except ImportError as error:
         raise ImportError(
-            f"{caller} requires matplotlib: pip install matplotlib (or skgd[plot])."
+            f"{caller} requires matplotlib: pip install matplotlib (from a clone of skgd: "
+            'pip install -e ".[plot]").'
         ) from error
 
 
