@@ -286,11 +286,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             start = self._start_point(objective, classes, warm)
             task = self._fit_task(objective, classes, X_fit, y, codes_fit, sample_weight,
                                   start, validation, self.max_iter)
-            result = self._solve(
-                objective, start,
-                [progress_printer(self.verbose, iteration_name(self.solver)), validation, task],
-                random_state,
-            )
+            result = self._solve(objective, start, [validation, task], random_state)
         self._unpack(objective, classes, result, validation)
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
@@ -300,10 +296,15 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         return self
 
     def _solve(self, objective, start, monitors, random_state):
-        """Run the solver on J from ``start``, reporting each iteration to ``monitors``."""
+        """Run the solver on J from ``start``, reporting each iteration to ``monitors``.
+
+        With ``verbose``, a progress printer watches too.
+        """
+        unit = iteration_name(self.solver)
+        monitors = [progress_printer(self.verbose, unit), *monitors]
         with (
             np.errstate(over="ignore", under="ignore"),
-            worded_divergence(self.learning_rate, iteration_name(self.solver)),
+            worded_divergence(self.learning_rate, unit),
         ):
             return Assembly(objective, self.learning_rate).solve(
                 SOLVERS[self.solver], start, max_iter=self.max_iter, tol=self.tol,
