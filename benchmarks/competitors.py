@@ -52,6 +52,8 @@ def competitors(problem):
     solver = recommended_solver(problem)
     if solver is not None:
         models[f"LogisticRegression({solver})"] = make(LogisticRegression, C=C, solver=solver)
+    if problem.hard and solver != "saga":  # the stochastic solver to beat
+        models["LogisticRegression(saga)"] = make(LogisticRegression, C=C, solver="saga")
     models["SGDClassifier(log_loss)"] = make(
         SGDClassifier, loss="log_loss", alpha=1.0 / (C * n_samples), random_state=0
     )

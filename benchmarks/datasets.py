@@ -13,6 +13,8 @@ from sklearn.datasets import load_breast_cancer, load_digits, make_classificatio
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+import hard
+
 SEED = 0
 # rows of the large problems per mode
 LARGE_ROWS = {"full": 300_000, "quick": 30_000, "smoke": 2_000}
@@ -23,7 +25,10 @@ SPARSE_COLUMNS = {"full": 20_000, "quick": 10_000, "smoke": 1_000}
 
 @dataclass
 class Problem:
-    """A training/held-out split with a name and a one-line description."""
+    """A training/held-out split with a name and a one-line description.
+
+    ``hard`` marks the ill-conditioned problems of benchmarks/hard.py.
+    """
 
     name: str
     description: str
@@ -31,16 +36,17 @@ class Problem:
     X_test: object
     y_train: np.ndarray
     y_test: np.ndarray
+    hard: bool = False
 
 
-def _split(name, description, X, y, scale):
+def _split(name, description, X, y, scale, hard=False):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=SEED
     )
     if scale:  # fitted on the training part only, as in a Pipeline
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    return Problem(name, description, X_train, X_test, y_train, y_test)
+    return Problem(name, description, X_train, X_test, y_train, y_test, hard)
 
 
 def _sparse_text_like(n_rows, n_columns, nnz_per_row, rng):
@@ -102,4 +108,21 @@ def load_problems(mode):
     problems.append(
         _split("unscaled", f"{n_unscaled} x 30, scales 1e-3..1e6 (not scaled)", X, y, scale=False)
     )
+    return problems + hard_problems(mode)
+
+
+def hard_problems(mode):
+    """The ill-conditioned problems of benchmarks/hard.py, split and scaled."""
+    rng = np.random.RandomState(SEED)
+    problems = []
+    for name, generate, scale, kind in [
+        ("rare-binary", hard.rare_binary, False, "one-hot CSR, 3% positives"),
+        ("tfidf-20", hard.tfidf, False, "tf-idf CSR, 20 classes"),
+        ("letters-26", hard.letters, True, "26 classes (scaled)"),
+        ("images-10", hard.images, True, "10 classes, near-constant pixels (scaled)"),
+        ("collinear", hard.collinear, True, "binary, 80 redundant features (scaled)"),
+    ]:
+        X, y = generate(mode, rng)
+        description = f"{X.shape[0]} x {X.shape[1]}, {kind}"
+        problems.append(_split(name, description, X, y, scale=scale, hard=True))
     return problems

@@ -1,7 +1,7 @@
 """skgd against scikit-learn's solvers, side by side, in one command.
 
-    python benchmarks/run.py            # the full suite (under 20 minutes on 2 cores)
-    python benchmarks/run.py --quick    # a tenth of the rows, one repeat (minutes)
+    python benchmarks/run.py            # the full suite (about 20 minutes on 2 cores)
+    python benchmarks/run.py --quick    # smaller problems, one repeat (about 4 minutes)
     python benchmarks/run.py --smoke    # seconds: CI runs it so the suite cannot rot
 
 For every problem (benchmarks/datasets.py) and competitor

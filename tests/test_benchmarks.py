@@ -25,6 +25,10 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
         assert f"| {model} |" in table
     problems = ["breast-cancer", "digits", "dense-binary", "dense-float32",
                 "dense-multinomial", "sparse-text", "unscaled"]
+    hard = ["rare-binary", "tfidf-20", "letters-26", "images-10", "collinear"]
+    for problem in hard:  # the ill-conditioned ones, each against saga too
+        assert f"| {problem} | LogisticRegression(saga) |" in table
+    problems += hard
     for problem in problems:
         assert (tmp_path / f"smoke-{problem}.png").stat().st_size > 1000
         assert f"| {problem} | skgd gd |" in table
