@@ -5,13 +5,13 @@ kinds of real data where it is not (measured on public data sets of each
 kind, none downloaded here):
 
 - ``rare-binary``: one-hot encoded categorical variables whose levels' frequencies
-  follow a power law (from a handful of rows to almost half of them), 3%
+  follow a power law (from a handful of rows to three quarters of them), 3%
   positives;
 - ``tfidf-20``: tf-idf rows over a power-law vocabulary, 20 topics, many more
   terms than documents;
 - ``letters-26``: 26 classes in 16 dense features;
-- ``images-10``: 28 x 28 "images" of 10 classes, standardised pixels, many of
-  them (the border) almost always 0;
+- ``images-10``: 28 x 28 "images" of 10 classes (standardised by the suite),
+  many of whose pixels (the border) are almost always 0;
 - ``collinear``: a dense problem whose features are mostly linear
   combinations of a few (make_classification's redundant features).
 """
@@ -39,7 +39,7 @@ def rare_binary(mode, rng, n_variables=10):
     """
     n_rows, n_columns = RARE_BINARY[mode]
     levels = n_columns // n_variables
-    frequency = 1.0 / np.arange(1, levels + 1) ** 2.5  # from 75% of rows to 0.005%
+    frequency = 1.0 / np.arange(1, levels + 1) ** 2.5  # from 75% of rows to 0.015%
     frequency /= frequency.sum()
     columns = np.stack(
         [block * levels + rng.choice(levels, size=n_rows, p=frequency)

@@ -47,36 +47,31 @@ class Assembly:
         ``"auto"``: standardised variables and step adaptation; a float: J's
         own variables and that fixed step.
     moments : tuple of ndarray, default=None
-        The weighted ``(mean, variance)`` of the objective's features, where
-        they are known (a backend whose data are spread out pools them from
-        its parts); by default computed from ``objective.X``.
-    scaling : tuple of ndarray, default=None
-        The ``(mean, variance)`` the standardisation is built from; by default
-        ``moments``.  Streaming fits keep those of their first rows, so that
-        every later chunk is seen in the same variables.
+        The weighted ``(mean, variance)`` of the features that the
+        standardisation, the stopping rule's reference step and the attainable
+        tol are built from; by default those of ``objective``'s data.  A
+        backend whose data are spread out pools them from its parts; a stream
+        keeps those of its first chunk, so that every later chunk is seen in
+        the same variables.
 
     Attributes
     ----------
     variables : Standardization or Identity
         The solver's variables.
-    scaling : tuple of ndarray or None
-        The moments the standardisation was built from; None for Identity.
     step : float
         The solvers' first step (``1 / L`` in the variables), or the fixed one.
     line_search : bool
         Whether the solvers adapt the step.
     """
 
-    def __init__(self, objective, learning_rate, *, moments=None, scaling=None):
+    def __init__(self, objective, learning_rate, *, moments=None):
         self.objective = objective
         if moments is not None:
             self.moments = moments
         self.line_search = learning_rate == "auto"
-        self.scaling = None
         if self.line_search:
-            self.scaling = self.moments if scaling is None else scaling
             self.variables = Standardization.from_moments(
-                self.scaling,
+                self.moments,
                 fit_intercept=objective.fit_intercept,
                 curvature_bound=objective.loss.curvature_bound,
                 l2_strength=objective.penalty.l2_strength,
@@ -91,7 +86,7 @@ class Assembly:
 
     @cached_property
     def moments(self):
-        """The weighted ``(mean, variance)`` of the objective's features."""
+        """The weighted ``(mean, variance)`` of the features (see the class docstring)."""
         objective = self.objective
         return feature_moments(objective.X, objective.sample_weight, objective.compute)
 
@@ -267,11 +262,13 @@ def lipschitz_bound(objective, moments):
     The Hessian of the loss in raw space is bounded by the loss's
     ``curvature_bound``, and the weighted Gram matrix by its trace
     ``sum_i w_i (||x_i||^2 + fit_intercept)``.  The bound is safe but can be
-    loose; the solvers adapt the step from there.
+    loose; the solvers adapt the step from there.  (1 where J has no
+    curvature at all.)
     """
     mean, variance = moments
     trace = float(np.sum(variance + mean**2)) + float(objective.fit_intercept)
-    return objective.loss.curvature_bound * trace + objective.penalty.l2_strength
+    bound = objective.loss.curvature_bound * trace + objective.penalty.l2_strength
+    return bound if bound > 0 else 1.0  # J flat in every direction: any step will do
 
 
 def gradient_scale(moments):

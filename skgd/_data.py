@@ -89,7 +89,7 @@ def check_two_classes(classes):
 def sample_weights(class_weight, classes, codes, sample_weight):
     """Sample weight times class weight per sample, divided by a common scale.
 
-    Returns the weights (None when all are 1), at most 1, and the scale
+    Returns the weights (None without sample and class weights), at most 1, and the scale
     they were divided by, so that weights of any finite size (1e-320 or
     1e308, whose sum would overflow) give J exactly: J depends on the
     weights only through ``s_i / S`` and the penalty's ``1 / (C S)``.
@@ -179,18 +179,21 @@ def hold_out_rows(codes, weights, classes, validation_fraction, random_state):
             "data, or early_stopping=False."
         )
     n_validation = max(math.ceil(validation_fraction * len(codes)), len(classes))
-    if n_validation >= len(codes):
+    if len(codes) - n_validation < len(classes):
         raise ValueError(
-            f"early_stopping=True needs more than {n_validation} samples to hold out "
-            f"validation_fraction={validation_fraction} of them (at least one per "
-            f"class); got {len(codes)}."
+            f"early_stopping=True needs more than {n_validation + len(classes) - 1} samples "
+            f"to hold out validation_fraction={validation_fraction} of them and fit on the "
+            f"rest (at least one of each class in each part); got {len(codes)}."
         )
     fit_rows, validation_rows = train_test_split(
         np.arange(len(codes)), test_size=n_validation, stratify=codes, random_state=random_state
     )
     fit_rows.sort()  # rows in their original order: X's blocks stay contiguous
     validation_rows.sort()
-    if weights is not None and not weights[validation_rows].sum() > 0:
-        raise ValueError("The validation rows carry no weight; use a larger "
-                         "validation_fraction.")
+    for part, rows in [("validation", validation_rows), ("fitted", fit_rows)]:
+        if weights is not None and not weights[rows].sum() > 0:
+            raise ValueError(
+                f"The {part} rows of early stopping carry no weight; change "
+                "validation_fraction or random_state, or set early_stopping=False."
+            )
     return fit_rows, validation_rows

@@ -269,6 +269,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     @with_callbacks
     def _fit(self, X, y, sample_weight):
         validate_params(self, SOLVERS)
+        penalty = penalty_parameters(self)
         warm = self.warm_start and hasattr(self, "coef_")
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
@@ -282,8 +283,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 X, codes, weights, classes, random_state, threads
             )
             objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
-                                        len(classes), threads)
+                                        len(classes), penalty, threads)
             start = self._start_point(objective, classes, warm)
+            if validation is not None:
+                validation.start(start)
             task = self._fit_task(objective, classes, X_fit, y, codes_fit, sample_weight,
                                   start, validation, self.max_iter)
             result = self._solve(objective, start, [validation, task], random_state)
@@ -292,7 +295,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if not (result.converged or result.stopped):
             warnings.warn(non_convergence_message(self, objective, result), ConvergenceWarning)
         if validation is not None and validation.best_iteration == 0 < result.n_iter:
-            warnings.warn(early_stopping_kept_start_message(self, result))
+            warnings.warn(early_stopping_kept_start_message(self, result, warm))
         return self
 
     def _solve(self, objective, start, monitors, random_state):
@@ -355,6 +358,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     @with_callbacks
     def _partial_fit(self, X, y, classes, sample_weight):
         validate_params(self, SOLVERS)
+        penalty = penalty_parameters(self)
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class totals of all the data, which "
@@ -372,7 +376,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             np.errstate(over="ignore", under="ignore"),
             worded_divergence(self.learning_rate, "pass"),
         ):
-            objective = self._objective(X, codes, weights, weight_scale, len(classes), threads)
+            objective = self._objective(
+                X, codes, weights, weight_scale, len(classes), penalty, threads
+            )
             stream = getattr(self, "_stream", None)
             if stream is None:
                 assembly = Assembly(objective, self.learning_rate)
@@ -383,9 +389,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                     _stream_random_state(self.random_state),
                 )
             else:  # every chunk is seen through the first one's moments
-                assembly = Assembly(
-                    objective, self.learning_rate, moments=stream.moments, scaling=stream.moments
-                )
+                assembly = Assembly(objective, self.learning_rate, moments=stream.moments)
             task = self._fit_task(objective, classes, X, y, codes, sample_weight,
                                   stream.state.average, None, max_iterations=1)
             # the pass draws from a copy, so that a pass that fails draws nothing
@@ -402,12 +406,12 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         task.end()  # the callbacks see the updated model
         return self
 
-    def _objective(self, X, codes, weights, weight_scale, n_classes, threads=None):
-        """J for this estimator's parameters on the rows of ``X``.
+    def _objective(self, X, codes, weights, weight_scale, n_classes, penalty, threads=None):
+        """J on the rows of ``X``, with the ``(C, l1_ratio)`` of ``penalty``.
 
         ``weights`` are the samples' weights divided by ``weight_scale``.
         """
-        C, l1_ratio = penalty_parameters(self)
+        C, l1_ratio = penalty
         total = X.shape[0] if weights is None else float(weights.sum())
         strength = penalty_strength(C, total, weight_scale, X.dtype)
         penalty = ElasticNet(strength, l1_ratio)
@@ -444,7 +448,6 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         caller's sample weights as LogisticRegression passes them.
         """
         if validation is not None:
-            validation.start(start)
             y, sample_weight = classes[codes], None
         task = FitTask(
             self, X, y,

@@ -54,9 +54,9 @@ def non_convergence_message(estimator, objective, result):
     )
 
 
-def early_stopping_kept_start_message(estimator, result):
-    """Early stopping returned the start point: no iteration improved the held-out loss."""
-    start = "the previous fit's coefficients" if estimator.warm_start else "zero coefficients"
+def early_stopping_kept_start_message(estimator, result, warm):
+    """Early stopping returned the start point (a ``warm`` start's or zeros)."""
+    start = "the previous fit's coefficients" if warm else "zero coefficients"
     return (
         f"Early stopping kept the start point ({start}): the log-loss of the held-out "
         f"rows did not improve by more than tol={estimator.tol:g} in "

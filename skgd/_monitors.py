@@ -116,7 +116,7 @@ class FitTask:
     Parameters
     ----------
     estimator : GDLogisticRegression
-        The estimator being fitted, with ``classes_`` still unset.
+        The estimator being fitted.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The rows fitted on, as the callbacks see them.
     y : ndarray of shape (n_samples,)

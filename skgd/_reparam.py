@@ -128,7 +128,8 @@ class Standardization:
         curvature += l2_strength
         # the trace of the Hessian bound in u (each coordinate's is at most 1),
         # per row of the layout
-        lipschitz_bound = float(np.count_nonzero(curvature) + fit_intercept)
+        # (at least 1: with no curvature at all, J is flat in u and any step will do)
+        lipschitz_bound = float(max(np.count_nonzero(curvature) + fit_intercept, 1))
         # a feature without curvature (constant and unpenalised) keeps scale 1
         curvature[curvature <= 0] = 1.0
         scale = np.divide(1.0, np.sqrt(curvature, out=curvature), out=curvature)

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._solvers import mini_batches, n_batches
-from ._solvers._common import check_divergence
+from ._solvers import check_divergence, mini_batches, n_batches
 
 # With step adaptation, the stream starts at AVERAGED_FIRST_STEP times the
 # first step of the batch solvers whatever the batch size, and its step decays

@@ -94,3 +94,30 @@ def test_early_stopping_warns_when_it_keeps_the_start_point():
     with pytest.warns(UserWarning, match="Early stopping kept the start point"):
         model.fit(X, y)
     assert np.all(model.coef_ == 0)
+
+
+def test_early_stopping_refuses_held_out_or_fitted_rows_without_weight():
+    X, y = _overfitting_problem()
+    model = GDLogisticRegression(early_stopping=True, validation_fraction=0.5, random_state=0)
+    fit_rows, validation_rows = _hold_out_split(model, y)
+    for rows, part in [(validation_rows, "validation"), (fit_rows, "fitted")]:
+        weight = np.zeros(len(y))
+        weight[rows] = 1.0  # all the weight on one part, none on the other
+        other = "fitted" if part == "validation" else "validation"
+        with pytest.raises(ValueError, match=f"The {other} rows of early stopping carry no"):
+            model.fit(X, y, sample_weight=weight)
+
+
+def _hold_out_split(model, y):
+    """The rows early stopping fits on and holds out, for ``model``'s parameters."""
+    from skgd._data import hold_out_rows
+
+    classes, codes = np.unique(y, return_inverse=True)
+    random_state = np.random.RandomState(model.random_state)
+    return hold_out_rows(codes, None, classes, model.validation_fraction, random_state)
+
+
+def test_early_stopping_leaves_a_row_of_every_class_to_fit_on():
+    X, y = _overfitting_problem()
+    with pytest.raises(ValueError, match="and fit on the rest"):
+        GDLogisticRegression(early_stopping=True, validation_fraction=0.9).fit(X[:10], y[:10])

@@ -473,3 +473,9 @@ def test_features_whose_squares_overflow_raise_naming_the_problem(dtype, solver,
         GDLogisticRegression(solver=solver).fit((X * huge).astype(dtype), y)
     # float64 advice only where it applies
     assert ("float64" in str(error.value).split("overflow")[-1]) == (dtype == np.float32)
+
+
+def test_features_without_any_curvature_fit_zeros():
+    # all-zero X, no penalty and no intercept: J is flat, as is its gradient
+    model = GDLogisticRegression(C=np.inf, fit_intercept=False).fit(np.zeros((6, 3)), [0, 1] * 3)
+    assert np.all(model.coef_ == 0) and model.converged_

@@ -32,7 +32,7 @@ Xiao, L. and Zhang, T. (2014). A proximal stochastic gradient method with
 """
 
 from ._batch import accelerated_gradient_descent, gradient_descent
-from ._common import mini_batches, n_batches
+from ._common import check_divergence, mini_batches, n_batches
 from ._problem import (
     CompositeProblem,
     DivergenceError,
@@ -49,7 +49,6 @@ SOLVERS = {
 }
 
 
-
 def iteration_name(solver):
     """What one iteration of the solver named ``solver`` is called: "epoch" or "iteration"."""
     return "epoch" if SOLVERS.get(solver) is stochastic_gradient_descent else "iteration"
@@ -62,6 +61,7 @@ __all__ = [
     "SolverOptions",
     "SolverResult",
     "accelerated_gradient_descent",
+    "check_divergence",
     "gradient_descent",
     "gradient_mapping_norm",
     "iteration_name",
