@@ -1,7 +1,8 @@
 """Mini-batch passes over sparse X at the cost of its stored entries.
 
-This module holds what lazy passes share (:class:`LazyPasses`, the entry
-point a problem offers the solvers, and :class:`LazyPass`) and SVRG's epoch;
+This module holds what lazy passes share (:class:`LazyPasses`, which
+:mod:`skgd._assemble` hands to the solvers as a problem's ``epoch`` and
+``averaged_pass``, and :class:`LazyPass`) and SVRG's epoch;
 :mod:`skgd._lazy_averaged` holds ``partial_fit``'s averaged SGD pass.
 
 A mini-batch touches only the features its rows store, but each step of
@@ -44,10 +45,10 @@ import scipy.sparse as sp
 from ._solvers import mini_batches, n_batches
 
 
-def supports_lazy_passes(problem):
+def supports_lazy_passes(objective):
     """Whether lazy passes apply: J on CSR ``X`` with no L1 part in the penalty."""
-    X = getattr(problem, "X", None)
-    return sp.issparse(X) and X.format == "csr" and problem.penalty.is_smooth
+    X = getattr(objective, "X", None)  # a backend's objective may hold no X
+    return sp.issparse(X) and X.format == "csr" and objective.penalty.is_smooth
 
 
 # Lazy passes are used when the features outnumber a mini-batch's stored
