@@ -18,6 +18,20 @@ gradient of J itself, so ``tol`` means what it means for L-BFGS.  A ``tol``
 below the precision the gradient can be computed to in the problem's dtype
 is raised to that precision, ``PRECISION_FACTOR * eps * gradient_scale``, so
 a float32 problem converges rather than stalling.
+
+Standardising scales each direction by a bound on its curvature.  Where the
+fitted model is confident (rare categories, near-constant pixels, many
+classes), the true curvature ``p (1 - p)`` falls far below that bound and
+gradient descent crawls along those directions.  So gd and agd refresh their
+variables as they go: after ``FIRST_REFRESH`` iterations, then after phases
+twice as long each time, the solver restarts from its iterate in variables
+standardised by the Hessian's diagonal there
+(:meth:`skgd._objective.LogisticObjective.curvature_moments`), with the
+first step 1 (the curvature of every coordinate is then 1 where it starts),
+unless the scales barely moved (``RESCALE``), when it goes on in the same
+variables with the step it had reached.  Each refresh costs about two passes
+over X.  J and its minimiser do not change, only the path; the curve of J,
+the iteration count and the callbacks run on across the restarts.
 """
 
 from dataclasses import replace
@@ -29,11 +43,32 @@ import scipy.sparse as sp
 from ._lazy import LazyPasses, LazyVariables, supports_lazy_passes
 from ._moments import feature_moments
 from ._reparam import Identity, Standardization
-from ._solvers import CompositeProblem, SolverOptions, gradient_mapping_norm
+from ._solvers import (
+    CompositeProblem,
+    DivergenceError,
+    SolverOptions,
+    accelerated_gradient_descent,
+    gradient_descent,
+    gradient_mapping_norm,
+)
 from ._streaming import averaged_sgd_pass, next_schedule
 
 # The attainable tol, in units of eps times the problem's gradient scale.
 PRECISION_FACTOR = 100
+# The solvers whose variables are refreshed by the curvature (see above): the
+# full-gradient ones (sgd's lazy sparse passes need the few shared scales of
+# the first standardisation).
+REFRESHED_SOLVERS = (gradient_descent, accelerated_gradient_descent)
+# Iterations before the first refresh; each later phase is twice as long.
+FIRST_REFRESH = 10
+# A refresh restarts the solver, which costs it its step's memory: only done
+# where the curvature has moved the scales of some features at least RESCALE
+# times relative to the others (the median change).
+RESCALE = 1.3
+# The least curvature weight, as a fraction of the loss's curvature bound: a
+# direction in which every row is already fitted is scaled up at most
+# 1 / sqrt(LEAST_CURVATURE) times beyond its standardisation.
+LEAST_CURVATURE = 1e-6
 
 
 class Assembly:
@@ -127,12 +162,68 @@ class Assembly:
             line_search=self.line_search,
             max_iter=max_iter,
             tol=self.attainable_tol(tol),
-            monitor=self._in_original_variables(monitor),
+            monitor=None,
             batch_size=batch_size,
             random_state=random_state,
         )
-        result = solver(self.problem(batch_size), self.variables.from_original(start), options)
-        return replace(result, x=self.variables.to_original(result.x))
+        if not (self.line_search and solver in REFRESHED_SOLVERS):
+            options = replace(options, monitor=self._in_original_variables(monitor))
+            result = solver(self.problem(batch_size), self.variables.from_original(start), options)
+            return replace(result, x=self.variables.to_original(result.x))
+        return self._solve_refreshing(solver, start, options, monitor)
+
+    def _solve_refreshing(self, solver, start, options, monitor):
+        """:meth:`solve`, in variables refreshed by the curvature (module docstring)."""
+        variables, step, phase_length = self.variables, self.step, FIRST_REFRESH
+        x, n_iter, loss_curve = start, 0, []
+        while True:
+            budget = min(phase_length, options.max_iter - n_iter)
+            watch = _LastStep(step, self._in_original_variables(monitor, variables, n_iter))
+            phase_options = replace(options, step=step, max_iter=budget, monitor=watch)
+            try:
+                result = solver(self.problem(options.batch_size, variables),
+                                variables.from_original(x), phase_options)
+            except DivergenceError as error:  # counted from the fit's start
+                start_value = loss_curve[0] if loss_curve else error.start_value
+                raise DivergenceError(start_value, error.value, n_iter + error.iteration) from None
+            x = variables.to_original(result.x)
+            loss_curve += result.loss_curve[1:] if loss_curve else result.loss_curve
+            n_iter += result.n_iter
+            # a phase cut short converged, was stopped or is at rounding level
+            if result.n_iter < budget or result.converged or result.stopped:
+                break
+            if n_iter >= options.max_iter:
+                break
+            phase_length *= 2
+            refreshed = self.curvature_variables(x)
+            if _scales_moved(variables, refreshed):
+                variables, step = refreshed, 1.0
+            else:  # not worth a new start: go on with the step reached
+                step = watch.step
+        return replace(result, x=x, n_iter=n_iter, loss_curve=loss_curve)
+
+    def curvature_variables(self, x):
+        """The variables standardised by the Hessian's diagonal at ``x`` (J's variables).
+
+        With several classes, the classes share one scale per feature, from
+        the mean of their curvatures, as they share the standardisation: the
+        solver then treats them alike, and the coefficients of a centred
+        start keep summing to 0 over the classes, as scikit-learn's do.
+        """
+        objective = self.objective
+        least_curvature = LEAST_CURVATURE * objective.loss.curvature_bound
+        total, (mean_by_class, variance) = objective.curvature_moments(x, least_curvature)
+        # the diagonal of the Hessian, averaged over the classes, as one set of
+        # moments: total * variance_j + l2_strength, after centring on mean_j
+        mean = total @ mean_by_class / total.sum()
+        variance = total @ (variance + (mean_by_class - mean) ** 2) / total.sum()
+        return Standardization.from_moments(
+            (mean, variance),
+            fit_intercept=objective.fit_intercept,
+            curvature_bound=float(total.mean()),
+            l2_strength=objective.penalty.l2_strength,
+            dtype=objective.dtype,
+        )
 
     def stream_pass(self, state, *, batch_size, random_state):
         """One averaged SGD pass over the objective's rows, continuing ``state``.
@@ -160,9 +251,15 @@ class Assembly:
             average=variables.to_original(state.average),
         )
 
-    def problem(self, batch_size):
-        """J in the solver's variables, as a :class:`skgd._solvers.CompositeProblem`."""
-        objective, variables = self.objective, self.variables
+    def problem(self, batch_size, variables=None):
+        """J in the solver's variables, as a :class:`skgd._solvers.CompositeProblem`.
+
+        In ``self.variables`` by default; in other ``variables`` (refreshed
+        ones), without the lazy passes that need the first ones.
+        """
+        objective = self.objective
+        lazy = self.lazy_passes if variables is None else None
+        variables = self.variables if variables is None else variables
         to_original = variables.to_original
 
         def value_and_grad(u):
@@ -183,7 +280,6 @@ class Assembly:
         def prox(u, step):
             return objective.prox(u, variables.coordinate_step(step))
 
-        lazy = self.lazy_passes
         epoch = averaged_pass = None
         if lazy is not None and lazy.suit(batch_size):
             epoch = lazy.variance_reduced_epoch
@@ -206,14 +302,18 @@ class Assembly:
             averaged_pass=averaged_pass,
         )
 
-    def _in_original_variables(self, monitor):
-        """``monitor``, seeing the solver's iterates in J's variables."""
+    def _in_original_variables(self, monitor, variables=None, offset=0):
+        """``monitor``, seeing the solver's iterates in J's variables.
+
+        ``variables`` are the solver's (``self.variables`` by default);
+        ``offset`` iterations were run before the solver started.
+        """
         if monitor is None:
             return None
-        to_original = self.variables.to_original
+        to_original = (self.variables if variables is None else variables).to_original
 
         def in_original(iteration, u, *progress):
-            return monitor(iteration, to_original(u), *progress)
+            return monitor(offset + iteration, to_original(u), *progress)
 
         return in_original
 
@@ -230,6 +330,24 @@ class Assembly:
         return LazyPasses(objective, LazyVariables(
             variables.mean, variables.intercept_scale, variables.levels, variables.group
         ))
+
+
+def _scales_moved(variables, refreshed):
+    """Whether ``refreshed`` scales some feature ``RESCALE`` times more or less than the rest do."""
+    change = np.log(refreshed.scale / variables.scale)
+    return bool(np.max(np.abs(change - np.median(change)), initial=0.0) > np.log(RESCALE))
+
+
+class _LastStep:
+    """A monitor that remembers the last step the solver reported, and calls ``monitor``."""
+
+    def __init__(self, step, monitor):
+        self.step = step
+        self.monitor = monitor
+
+    def __call__(self, iteration, x, value, optimality, step):
+        self.step = step
+        return self.monitor is not None and self.monitor(iteration, x, value, optimality, step)
 
 
 def _identity(u, step):

@@ -80,6 +80,19 @@ class BinaryLogLoss:
         u *= weight
         return np.multiply(u, flips, out=u)
 
+    def weighted_curvature(self, raw, flips, weight):
+        """``weight_i * d^2loss/draw_i^2 = weight_i p_i (1 - p_i)`` in place of ``raw``.
+
+        Shape ``(n_samples, 1)``: one column per row of the parameters.  The
+        curvature does not depend on the target (``flips`` is unused).
+        """
+        p = expit(raw)
+        np.negative(raw, out=raw)
+        expit(raw, out=raw)
+        raw *= p
+        raw *= weight
+        return raw[:, None]
+
     def predict_proba(self, raw):
         """Probabilities of ``(class 0, class 1)``, shape ``(n_samples, 2)``."""
         return np.column_stack([expit(-raw), expit(raw)])
@@ -138,6 +151,18 @@ class MultinomialLogLoss:
     def weighted_residual(self, raw, y, weight):
         """``weight_i * dloss/draw_i`` in place of ``raw`` (the loss costs little more)."""
         return self.weighted_loss_and_residual(raw, y, weight)[1]
+
+    def weighted_curvature(self, raw, y, weight):
+        """The diagonal ``weight_i p_ik (1 - p_ik)`` of each row's Hessian, in place of ``raw``.
+
+        ``p = softmax(raw)``; the curvature does not depend on the target.
+        """
+        raw -= raw.max(axis=1, keepdims=True)
+        np.exp(raw, out=raw)
+        raw /= raw.sum(axis=1, keepdims=True)
+        raw *= 1 - raw
+        raw *= weight[:, None]
+        return raw
 
     def predict_proba(self, raw):
         """Class probabilities, shape ``(n_samples, n_classes)``."""

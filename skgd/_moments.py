@@ -32,15 +32,16 @@ def feature_moments(X, weight, compute=None):
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    weight : ndarray of shape (n_samples,)
-        Non-negative weights summing to 1, in X's dtype.
+    weight : ndarray of shape (n_samples,) or (n_samples, K)
+        Non-negative weights summing to 1, in X's dtype; with K columns, K
+        sets of weights (each column summing to 1).
     compute : RowThreads, default=None
         Threads to share dense X's blocks between; None computes in the
         caller's thread (the same bits either way).
 
     Returns
     -------
-    mean, variance : ndarray of shape (n_features,)
+    mean, variance : ndarray of shape (n_features,) or (K, n_features)
 
     Raises
     ------
@@ -82,6 +83,8 @@ def _finish(X, first, second, shift):
 
 def _sparse_moments(X, weight):
     """``(X^T w, (X*X)^T w)`` in float64, from X's entries a chunk at a time."""
+    if weight.ndim == 2:
+        return _sparse_moments_by_column(X, weight)
     first = np.zeros(X.shape[1])
     second = np.zeros(X.shape[1])
     for rows, columns, values in sparse_entries(X, SPARSE_CHUNK_ENTRIES):
@@ -89,6 +92,19 @@ def _sparse_moments(X, weight):
         first += np.bincount(columns, weights=weighted, minlength=X.shape[1])
         weighted *= values
         second += np.bincount(columns, weights=weighted, minlength=X.shape[1])
+    return first, second
+
+
+def _sparse_moments_by_column(X, weight):
+    """:func:`_sparse_moments` for K sets of weights: arrays of shape ``(K, n_features)``."""
+    weight = weight.astype(np.float64)
+    first = np.zeros((weight.shape[1], X.shape[1]))
+    second = np.zeros_like(first)
+    for rows, columns, values in sparse_entries(X, SPARSE_CHUNK_ENTRIES):
+        entries = sp.csr_matrix((values.astype(np.float64), (rows, columns)), shape=X.shape)
+        first += np.asarray(entries.T @ weight).T
+        entries.data **= 2
+        second += np.asarray(entries.T @ weight).T
     return first, second
 
 

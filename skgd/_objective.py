@@ -2,8 +2,9 @@
 
 This module writes J down once; everything else refers to it.  It is the
 objective and nothing more: how its blocks of rows are computed (threads or
-not) is passed in, its feature moments are :mod:`skgd._moments`' and its
-change of variables :mod:`skgd._reparam`'s, and an objective pickles with
+not) is passed in, its feature moments are :mod:`skgd._moments`' (it
+only weights them by its curvature) and its change of variables
+:mod:`skgd._reparam`'s, and an objective pickles with
 its data, so that it can be rebuilt in another process.
 
 With integer class codes ``y_i`` in ``0 .. K-1``, per-sample weights
@@ -34,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._losses import make_loss
+from ._moments import feature_moments
 from ._products import raw_of_rows, residual_times_rows
 from ._rowblocks import RowBlocks
 
@@ -119,6 +121,43 @@ class LogisticObjective:
             value += block_value
             grad += block_grad
         return self._add_penalty(params, value, grad)
+
+    def curvature_moments(self, params, least_curvature):
+        """What the diagonal of the Hessian of f at ``params`` is made of.
+
+        For each row ``k`` of the parameters, the curvature weights ``c_ik =
+        s_i p_ik (1 - p_ik)`` (the loss's second derivatives), each at least
+        ``least_curvature * s_i``, give the Hessian's diagonal for the
+        intercept, ``T_k = sum_i c_ik``, and for the weights after centring
+        each feature on its curvature-weighted mean, ``T_k variance_kj +
+        l2_strength`` (:class:`skgd._reparam.Standardization`).  At ``params =
+        0`` of a binary problem the weights are those of the curvature bound:
+        the moments are the sample-weighted ones.
+
+        Parameters
+        ----------
+        params : ndarray
+        least_curvature : float
+            The floor of the second derivatives, which keeps directions where
+            the model already fits every row from being scaled without bound.
+
+        Returns
+        -------
+        total : ndarray of shape (n_rows,)
+            ``T_k``.
+        moments : tuple of ndarray of shape (n_rows, n_features)
+            The features' means and variances under the weights ``c_ik / T_k``.
+        """
+        raw_of_block = self._raw_of_block(params)
+        curvature = np.concatenate(self.blocks.map(
+            lambda X, targets, weight: self.loss.weighted_curvature(
+                raw_of_block(X), targets, weight),
+            self.compute,
+        ))
+        np.maximum(curvature, least_curvature * self.sample_weight[:, None], out=curvature)
+        total = curvature.sum(axis=0, dtype=np.float64)
+        curvature /= total.astype(self.dtype)
+        return total, feature_moments(self.X, curvature, self.compute)
 
     def batch_gradient(self, params, rows, reference=None):
         """An unbiased estimate of the gradient of f from ``rows``.
