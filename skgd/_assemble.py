@@ -176,6 +176,10 @@ class Assembly:
         """:meth:`solve`, in variables refreshed by the curvature (module docstring)."""
         variables, step, phase_length = self.variables, self.step, FIRST_REFRESH
         x, n_iter, loss_curve = start, 0, []
+        # Centring after a step is descent (LogisticObjective.centred) where g =
+        # 0, which gd's line search, a test of F itself, accepts; agd's test of
+        # a quadratic bound holds only for true prox steps: its classes share scales.
+        by_class = solver is gradient_descent and self.objective.penalty.is_smooth
         while True:
             budget = min(phase_length, options.max_iter - n_iter)
             watch = _LastStep(step, self._in_original_variables(monitor, variables, n_iter))
@@ -195,32 +199,38 @@ class Assembly:
             if n_iter >= options.max_iter:
                 break
             phase_length *= 2
-            refreshed = self.curvature_variables(x)
+            refreshed = self.curvature_variables(x, by_class)
             if _scales_moved(variables, refreshed):
                 variables, step = refreshed, 1.0
             else:  # not worth a new start: go on with the step reached
                 step = watch.step
         return replace(result, x=x, n_iter=n_iter, loss_curve=loss_curve)
 
-    def curvature_variables(self, x):
+    def curvature_variables(self, x, by_class):
         """The variables standardised by the Hessian's diagonal at ``x`` (J's variables).
 
-        With several classes, the classes share one scale per feature, from
-        the mean of their curvatures, as they share the standardisation: the
-        solver then treats them alike, and the coefficients of a centred
-        start keep summing to 0 over the classes, as scikit-learn's do.
+        With several classes and ``by_class``, each class has its own scales
+        and centring: their curvatures differ by far where a class is rare or
+        confidently told apart.  Steps scaled per class no longer keep the
+        classes' coefficients summing to 0, so :meth:`problem` centres them
+        after every step.  Otherwise the classes share one scale per feature,
+        from the mean of their curvatures, which treats them alike.
         """
         objective = self.objective
         least_curvature = LEAST_CURVATURE * objective.loss.curvature_bound
         total, (mean_by_class, variance) = objective.curvature_moments(x, least_curvature)
-        # the diagonal of the Hessian, averaged over the classes, as one set of
-        # moments: total * variance_j + l2_strength, after centring on mean_j
-        mean = total @ mean_by_class / total.sum()
-        variance = total @ (variance + (mean_by_class - mean) ** 2) / total.sum()
+        if len(total) == 1:  # binary: one row of parameters
+            total, mean, variance = float(total[0]), mean_by_class[0], variance[0]
+        elif by_class:  # each class its own scales
+            mean = mean_by_class
+        else:  # the classes' mean, each one's variance about it, their mean curvature
+            mean = total @ mean_by_class / total.sum()
+            variance = total @ (variance + (mean_by_class - mean) ** 2) / total.sum()
+            total = float(total.mean())
         return Standardization.from_moments(
             (mean, variance),
             fit_intercept=objective.fit_intercept,
-            curvature_bound=float(total.mean()),
+            curvature_bound=total,
             l2_strength=objective.penalty.l2_strength,
             dtype=objective.dtype,
         )
@@ -289,11 +299,16 @@ class Assembly:
                     return None
                 return lazy.averaged_pass(x, average, n_steps, steps, order, batch_size)
 
+        if variables.by_class:  # g = 0; steps scaled per class: centre the classes
+
+            def prox(u, step):
+                return variables.from_original(objective.centred(variables.to_original(u)))
+
         return CompositeProblem(
             value_and_grad=value_and_grad,
             value=lambda u: objective.smooth_value(to_original(u)),
             g=lambda u: objective.nonsmooth_value(to_original(u)),
-            prox=_identity if objective.penalty.is_smooth else prox,
+            prox=_identity if objective.penalty.is_smooth and not variables.by_class else prox,
             optimality=optimality,
             step_optimality=step_optimality,
             n_samples=objective.n_samples,

@@ -159,6 +159,20 @@ class LogisticObjective:
         curvature /= total.astype(self.dtype)
         return total, feature_moments(self.X, curvature, self.compute)
 
+    def centred(self, params):
+        """The same model, with coefficients and intercepts summing to 0 over the classes.
+
+        The softmax does not change when one vector is added to every class's
+        coefficients and one number to every intercept, so the data term is
+        the same, and a squared-L2 penalty can only fall: with ``g = 0``,
+        centring is free descent.  Without a penalty J has many minimisers;
+        scikit-learn reports the centred one.  Binary parameters are
+        returned as they are.
+        """
+        if params.shape[0] == 1:
+            return params
+        return params - params.mean(axis=0)
+
     def batch_gradient(self, params, rows, reference=None):
         """An unbiased estimate of the gradient of f from ``rows``.
 

@@ -44,6 +44,7 @@ class Identity:
     def __init__(self, n_features, fit_intercept):
         self.n_features = n_features
         self.fit_intercept = fit_intercept
+        self.by_class = False
 
     def to_original(self, u):
         return u
@@ -69,9 +70,10 @@ class Standardization:
 
     Parameters
     ----------
-    mean, scale : ndarray of shape (n_features,)
-        In the dtype of the computation.
-    intercept_scale : scalar
+    mean, scale : ndarray of shape (n_features,) or (n_rows, n_features)
+        In the dtype of the computation; one row per row of the parameters,
+        or one for them all.
+    intercept_scale : scalar or ndarray of shape (n_rows,)
     fit_intercept : bool
     lipschitz_bound : float
         A bound on the Lipschitz constant of grad f in ``u``.
@@ -80,7 +82,8 @@ class Standardization:
 
     Attributes
     ----------
-    The parameters, and ``n_features``.
+    The parameters, ``n_features``, and ``by_class``: whether each row of the
+    parameters has its own scales.
     """
 
     def __init__(self, mean, scale, intercept_scale, fit_intercept, lipschitz_bound,
@@ -92,7 +95,8 @@ class Standardization:
         self.lipschitz_bound = lipschitz_bound
         self.levels = levels
         self.group = group
-        self.n_features = len(scale)
+        self.n_features = scale.shape[-1]
+        self.by_class = scale.ndim == 2
 
     @classmethod
     def from_moments(cls, moments, *, fit_intercept, curvature_bound, l2_strength, dtype,
@@ -102,11 +106,15 @@ class Standardization:
         Parameters
         ----------
         moments : tuple of ndarray
-            The weighted ``(mean, variance)`` of the features.
+            The weighted ``(mean, variance)`` of the features, of shape
+            ``(n_features,)``, or ``(n_rows, n_features)`` for one set per
+            row of the parameters.
         fit_intercept : bool
             Whether J has an intercept; without one nothing is centred.
-        curvature_bound : float
-            A bound on the loss's second derivative in raw-prediction space.
+        curvature_bound : float or ndarray of shape (n_rows,)
+            A bound on the loss's second derivative in raw-prediction space
+            (with per-row moments: the total curvature of each row, as
+            :meth:`skgd._objective.LogisticObjective.curvature_moments` gives it).
         l2_strength : float
             The strength of J's squared-L2 penalty.
         dtype : numpy dtype
@@ -114,7 +122,7 @@ class Standardization:
         round_scales : bool, default=False
             Round each scale down to a power of ``2^(1/SCALE_STEPS)``, so that
             features share few distinct scales (which lets sparse mini-batch
-            steps be applied lazily, :mod:`skgd._lazy`).
+            steps be applied lazily, :mod:`skgd._lazy`); for one set of moments.
 
         Returns
         -------
@@ -122,14 +130,16 @@ class Standardization:
         """
         mean, variance = moments
         if not fit_intercept:  # nothing to centre against: the second moment
-            mean, variance = np.zeros(len(mean)), variance + mean**2
+            mean, variance = np.zeros_like(mean), variance + mean**2
+        per_row = np.ndim(curvature_bound) > 0
         # h_j, computed in place: with a million features every temporary counts
-        curvature = variance * curvature_bound
+        curvature = variance * (curvature_bound[:, None] if per_row else curvature_bound)
         curvature += l2_strength
         # the trace of the Hessian bound in u (each coordinate's is at most 1),
         # per row of the layout
         # (at least 1: with no curvature at all, J is flat in u and any step will do)
-        lipschitz_bound = float(max(np.count_nonzero(curvature) + fit_intercept, 1))
+        coordinates = np.count_nonzero(np.atleast_2d(curvature), axis=1).max(initial=0)
+        lipschitz_bound = float(max(coordinates + fit_intercept, 1))
         # a feature without curvature (constant and unpenalised) keeps scale 1
         curvature[curvature <= 0] = 1.0
         scale = np.divide(1.0, np.sqrt(curvature, out=curvature), out=curvature)
@@ -142,10 +152,13 @@ class Standardization:
             levels = np.exp2((lowest + np.arange(group.max(initial=0) + 1)) / SCALE_STEPS)
             scale = levels[group]
         dtype = np.dtype(dtype)
+        intercept_scale = 1.0 / np.sqrt(curvature_bound)
         return cls(
             mean=mean.astype(dtype, copy=False),
             scale=scale.astype(dtype, copy=False),
-            intercept_scale=dtype.type(1.0 / np.sqrt(curvature_bound)),
+            intercept_scale=(
+                intercept_scale.astype(dtype) if per_row else dtype.type(intercept_scale)
+            ),
             fit_intercept=fit_intercept,
             lipschitz_bound=lipschitz_bound,
             levels=levels,
@@ -159,8 +172,7 @@ class Standardization:
         x[:, :n_features] = u[:, :n_features] * self.scale
         if self.fit_intercept:
             x[:, n_features] = (
-                u[:, n_features] * self.intercept_scale
-                - np.einsum("kj,j->k", x[:, :n_features], self.mean)  # not BLAS: see _products
+                u[:, n_features] * self.intercept_scale - self._centring(x[:, :n_features])
             )
         return x
 
@@ -171,9 +183,15 @@ class Standardization:
         u[:, :n_features] = x[:, :n_features] / self.scale
         if self.fit_intercept:
             u[:, n_features] = (
-                x[:, n_features] + np.einsum("kj,j->k", x[:, :n_features], self.mean)
+                x[:, n_features] + self._centring(x[:, :n_features])
             ) / self.intercept_scale
         return u
+
+    def _centring(self, coef):
+        """``coef @ mean`` per row of ``coef`` (not BLAS: see :mod:`skgd._products`)."""
+        if self.mean.ndim == 1:
+            return np.einsum("kj,j->k", coef, self.mean)
+        return np.einsum("kj,kj->k", coef, self.mean)
 
     def gradient_to_u(self, grad):
         """The chain rule: the gradient in ``u`` of a gradient in ``(W, b)``, in place."""

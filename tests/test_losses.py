@@ -79,3 +79,23 @@ def test_float32_stays_float32():
     _, residual = _weighted(BinaryLogLoss(), raw, y, np.ones(2, dtype=np.float32))
     assert residual.dtype == np.float32
     assert BinaryLogLoss().predict_proba(raw).dtype == np.float32
+
+
+@pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))])
+def test_curvature_is_the_diagonal_second_derivative_of_weighted_loss(loss, raw_shape):
+    rng = np.random.RandomState(2)
+    raw = rng.normal(size=raw_shape)
+    y = rng.randint(0, 2 if raw.ndim == 1 else 3, size=6)
+    weight = rng.uniform(size=6)
+    targets = loss.encode_targets(y, raw.dtype)
+    curvature = loss.weighted_curvature(raw.copy(), targets, weight)
+    assert curvature.shape == (6, loss.n_raw_columns)
+    eps = 1e-5
+    for index in np.ndindex(raw.shape):
+        up, down = raw.copy(), raw.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric = (_weighted(loss, up, y, weight)[1][index]
+                   - _weighted(loss, down, y, weight)[1][index]) / (2 * eps)
+        column = index[1] if raw.ndim == 2 else 0
+        assert numeric == pytest.approx(curvature[index[0], column], abs=1e-9)

@@ -267,3 +267,81 @@ def test_sparse_feature_moments_add_duplicate_entries_before_squaring():
     objective = LogisticObjective(X, np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
     dense = LogisticObjective(X.toarray(), np.array([0, 1]), None, 2, True, ElasticNet(0.1, 0.0))
     assert_allclose(_moments(objective), _moments(dense), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sparse_format", [None, "csr", "csc"])
+def test_feature_moments_of_several_weightings_are_those_of_each(sparse_format):
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(30, 5)) + [0.0, 4.0, -1.0, 0.0, 2.0]
+    X[rng.uniform(size=X.shape) < 0.4] = 0.0
+    weights = rng.uniform(size=(30, 3))
+    weights /= weights.sum(axis=0)
+    data = X if sparse_format is None else sp.csr_matrix(X).asformat(sparse_format)
+    mean, variance = feature_moments(data, weights)
+    assert mean.shape == variance.shape == (3, 5)
+    for k in range(3):
+        expected_mean, expected_variance = feature_moments(data, weights[:, k].copy())
+        assert_allclose(mean[k], expected_mean, rtol=1e-12, atol=1e-14)
+        assert_allclose(variance[k], expected_variance, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_curvature_moments_are_made_of_the_hessian_diagonal(n_classes, sparse):
+    objective, params, X, y, weights = _problem(n_classes, True, sparse=sparse)
+    raw = X @ params[:, :4].T + params[:, 4]
+    p = 1 / (1 + np.exp(-raw)) if n_classes == 2 else np.exp(raw) / np.exp(raw).sum(1, keepdims=True)
+    curvature = (weights / weights.sum())[:, None] * p * (1 - p)
+    least = 1e-3
+    curvature = np.maximum(curvature, least * (weights / weights.sum())[:, None])
+    total, (mean, variance) = objective.curvature_moments(params, least)
+    assert_allclose(total, curvature.sum(axis=0), rtol=1e-12)
+    # T_k variance_kj + l2 is the Hessian of f along W_kj once centred on the
+    # curvature-weighted mean; T_k that along the intercept
+    expected_mean = (curvature.T @ X) / total[:, None]
+    assert_allclose(mean, expected_mean, rtol=1e-10)
+    for k in range(objective.shape[0]):
+        expected = curvature[:, k] @ (X - expected_mean[k]) ** 2
+        assert_allclose(total[k] * variance[k], expected, rtol=1e-10, atol=1e-15)
+
+
+def test_curvature_moments_at_zero_are_the_standardisation_moments():
+    objective, params, *_ = _problem(2, True)
+    total, (mean, variance) = objective.curvature_moments(np.zeros_like(params), 1e-6)
+    expected_mean, expected_variance = _moments(objective)
+    assert total == pytest.approx([objective.loss.curvature_bound], rel=1e-12)
+    assert_allclose(mean[0], expected_mean, rtol=1e-12)
+    assert_allclose(variance[0], expected_variance, rtol=1e-12)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_curvature_variables_are_a_change_of_variables(l1_ratio):
+    objective, params, *_ = _problem(3, True, l1_ratio=l1_ratio)
+    assembly = Assembly(objective, "auto")
+    variables = assembly.curvature_variables(params, by_class=l1_ratio == 0.0)
+    # each class its own scales only where g = 0 (then steps are centred)
+    assert variables.by_class == (l1_ratio == 0.0)
+    problem = assembly.problem(batch_size=8, variables=variables)
+    u = variables.from_original(params)
+    assert_allclose(variables.to_original(u), params, rtol=1e-12, atol=1e-14)
+    assert problem.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
+    _, grad_u = problem.value_and_grad(u)
+    eps = 1e-6
+    for index in np.ndindex(u.shape):
+        up, down = u.copy(), u.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric = (problem.smooth_value(up) - problem.smooth_value(down)) / (2 * eps)
+        assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+
+
+def test_centring_the_classes_keeps_the_model_and_lowers_an_l2_penalty():
+    objective, params, X, *_ = _problem(3, True, l1_ratio=0.0)
+    centred = objective.centred(params)
+    assert_allclose(centred.sum(axis=0), 0.0, atol=1e-14)
+    assert_allclose(objective.raw_predictions(centred) - objective.raw_predictions(centred)[:, :1],
+                    objective.raw_predictions(params) - objective.raw_predictions(params)[:, :1],
+                    rtol=1e-12, atol=1e-12)
+    assert objective.value(centred) <= objective.value(params)
+    binary, binary_params, *_ = _problem(2, True)
+    assert binary.centred(binary_params) is binary_params
