@@ -19,6 +19,14 @@ def _weighted(loss, raw, y, weight):
     return loss.weighted_loss_and_residual(raw.copy(), targets, weight)
 
 
+def _central_difference(function, raw, index, eps=1e-6):
+    """The derivative of ``function`` along the entry ``index`` of ``raw``."""
+    up, down = raw.copy(), raw.copy()
+    up[index] += eps
+    down[index] -= eps
+    return (function(up) - function(down)) / (2 * eps)
+
+
 @pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (11,)), (MultinomialLogLoss(4), (11, 4))])
 def test_weighted_loss_matches_definition(loss, raw_shape):
     rng = np.random.RandomState(0)
@@ -45,14 +53,8 @@ def test_residual_is_derivative_of_weighted_loss(loss, raw_shape):
     y = rng.randint(0, 2 if raw.ndim == 1 else 3, size=6)
     weight = rng.uniform(size=6)
     _, residual = _weighted(loss, raw, y, weight)
-    eps = 1e-6
     for index in np.ndindex(raw.shape):
-        shifted_up, shifted_down = raw.copy(), raw.copy()
-        shifted_up[index] += eps
-        shifted_down[index] -= eps
-        numeric = (
-            _weighted(loss, shifted_up, y, weight)[0] - _weighted(loss, shifted_down, y, weight)[0]
-        ) / (2 * eps)
+        numeric = _central_difference(lambda z: _weighted(loss, z, y, weight)[0], raw, index)
         assert numeric == pytest.approx(residual[index], abs=1e-8)
 
 
@@ -90,12 +92,7 @@ def test_curvature_is_the_diagonal_second_derivative_of_weighted_loss(loss, raw_
     targets = loss.encode_targets(y, raw.dtype)
     curvature = loss.weighted_curvature(raw.copy(), targets, weight)
     assert curvature.shape == (6, loss.n_raw_columns)
-    eps = 1e-5
     for index in np.ndindex(raw.shape):
-        up, down = raw.copy(), raw.copy()
-        up[index] += eps
-        down[index] -= eps
-        numeric = (_weighted(loss, up, y, weight)[1][index]
-                   - _weighted(loss, down, y, weight)[1][index]) / (2 * eps)
+        numeric = _central_difference(lambda z: _weighted(loss, z, y, weight)[1][index], raw, index)
         column = index[1] if raw.ndim == 2 else 0
         assert numeric == pytest.approx(curvature[index[0], column], abs=1e-9)

@@ -21,6 +21,19 @@ def _moments(objective):
     return feature_moments(objective.X, objective.sample_weight, objective.compute)
 
 
+def _assert_gradient_is_finite_differences(problem, u):
+    """Check the problem's gradient at ``u`` against central differences; return it."""
+    _, grad_u = problem.value_and_grad(u)
+    eps = 1e-6
+    for index in np.ndindex(u.shape):
+        up, down = u.copy(), u.copy()
+        up[index] += eps
+        down[index] -= eps
+        numeric = (problem.smooth_value(up) - problem.smooth_value(down)) / (2 * eps)
+        assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+    return grad_u
+
+
 def _problem(n_classes, fit_intercept, sparse=False, l1_ratio=0.5, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(20, 4))
@@ -160,14 +173,7 @@ def test_standardized_variables_are_a_change_of_variables(n_classes, fit_interce
     assert_allclose(standardised_raw, X @ params[:, :4].T + (params[:, 4] if fit_intercept else 0))
     # values agree; the gradient in u is the chain rule of the one in x (finite differences)
     assert problem.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
-    _, grad_u = problem.value_and_grad(u)
-    eps = 1e-6
-    for index in np.ndindex(u.shape):
-        up, down = u.copy(), u.copy()
-        up[index] += eps
-        down[index] -= eps
-        numeric = (problem.smooth_value(up) - problem.smooth_value(down)) / (2 * eps)
-        assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+    grad_u = _assert_gradient_is_finite_differences(problem, u)
     # and so is the stochastic gradient over all rows
     full_batch = problem.batch_gradient(u, np.arange(20))
     assert_allclose(full_batch, grad_u, rtol=1e-12, atol=1e-15)
@@ -325,14 +331,7 @@ def test_curvature_variables_are_a_change_of_variables(l1_ratio):
     u = variables.from_original(params)
     assert_allclose(variables.to_original(u), params, rtol=1e-12, atol=1e-14)
     assert problem.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
-    _, grad_u = problem.value_and_grad(u)
-    eps = 1e-6
-    for index in np.ndindex(u.shape):
-        up, down = u.copy(), u.copy()
-        up[index] += eps
-        down[index] -= eps
-        numeric = (problem.smooth_value(up) - problem.smooth_value(down)) / (2 * eps)
-        assert numeric == pytest.approx(grad_u[index], rel=1e-6, abs=1e-9)
+    grad_u = _assert_gradient_is_finite_differences(problem, u)
 
 
 def test_centring_the_classes_keeps_the_model_and_lowers_an_l2_penalty():
