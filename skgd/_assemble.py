@@ -22,16 +22,15 @@ a float32 problem converges rather than stalling.
 Standardising scales each direction by a bound on its curvature.  Where the
 fitted model is confident (rare categories, near-constant pixels, many
 classes), the true curvature ``p (1 - p)`` falls far below that bound and
-gradient descent crawls along those directions.  So gd and agd refresh their
-variables as they go: after ``FIRST_REFRESH`` iterations, then after phases
-twice as long each time, the solver restarts from its iterate in variables
-standardised by the Hessian's diagonal there
-(:meth:`skgd._objective.LogisticObjective.curvature_moments`), with the
-first step 1 (the curvature of every coordinate is then 1 where it starts),
-unless the scales barely moved (``RESCALE``), when it goes on in the same
-variables with the step it had reached.  Each refresh costs about two passes
-over X.  J and its minimiser do not change, only the path; the curve of J,
-the iteration count and the callbacks run on across the restarts.
+gradient descent crawls along those directions.  So the solvers refresh their
+variables as they go: after ``FIRST_REFRESH`` iterations (sgd's are epochs),
+then after phases twice as long each time, the solver restarts from its
+iterate in variables standardised by the Hessian's diagonal there
+(:meth:`skgd._objective.LogisticObjective.curvature_moments`), with the first
+step 1 (the curvature of every coordinate is then 1 where it starts), unless
+the scales barely moved (``RESCALE``), when it goes on undisturbed.  Each refresh costs about two passes over X.
+J and its minimiser do not change, only the path; the curve of J, the
+iteration count and the callbacks run on across the restarts.
 """
 
 from dataclasses import replace
@@ -50,20 +49,19 @@ from ._solvers import (
     accelerated_gradient_descent,
     gradient_descent,
     gradient_mapping_norm,
+    stochastic_gradient_descent,
 )
 from ._streaming import averaged_sgd_pass, next_schedule
 
 # The attainable tol, in units of eps times the problem's gradient scale.
 PRECISION_FACTOR = 100
-# The solvers whose variables are refreshed by the curvature (see above): the
-# full-gradient ones (sgd's lazy sparse passes need the few shared scales of
-# the first standardisation).
-REFRESHED_SOLVERS = (gradient_descent, accelerated_gradient_descent)
+# The solvers whose variables are refreshed by the curvature (see above).
+REFRESHED_SOLVERS = (gradient_descent, accelerated_gradient_descent, stochastic_gradient_descent)
 # Iterations before the first refresh; each later phase is twice as long.
 FIRST_REFRESH = 10
-# A refresh restarts the solver, which costs it its step's memory: only done
-# where the curvature has moved the scales of some features at least RESCALE
-# times relative to the others (the median change).
+# A refresh restarts the solver, which costs it its step's memory (and agd its
+# momentum): only done where the curvature has moved the scales of some
+# features at least RESCALE times relative to the others (the median change).
 RESCALE = 1.3
 # The least curvature weight, as a fraction of the loss's curvature bound: a
 # direction in which every row is already fitted is scaled up at most
@@ -174,16 +172,14 @@ class Assembly:
 
     def _solve_refreshing(self, solver, start, options, monitor):
         """:meth:`solve`, in variables refreshed by the curvature (module docstring)."""
-        variables, step, phase_length = self.variables, self.step, FIRST_REFRESH
-        x, n_iter, loss_curve = start, 0, []
-        # Centring after a step is descent (LogisticObjective.centred) where g =
-        # 0, which gd's line search, a test of F itself, accepts; agd's test of
-        # a quadratic bound holds only for true prox steps: its classes share scales.
-        by_class = solver is gradient_descent and self.objective.penalty.is_smooth
+        refresh = _Refresh(self, solver, options, monitor)
+        variables, step, x = self.variables, self.step, start
+        n_iter, loss_curve = 0, []
         while True:
-            budget = min(phase_length, options.max_iter - n_iter)
-            watch = _LastStep(step, self._in_original_variables(monitor, variables, n_iter))
-            phase_options = replace(options, step=step, max_iter=budget, monitor=watch)
+            refresh.watch(variables, n_iter)
+            phase_options = replace(
+                options, step=step, max_iter=options.max_iter - n_iter, monitor=refresh
+            )
             try:
                 result = solver(self.problem(options.batch_size, variables),
                                 variables.from_original(x), phase_options)
@@ -193,21 +189,14 @@ class Assembly:
             x = variables.to_original(result.x)
             loss_curve += result.loss_curve[1:] if loss_curve else result.loss_curve
             n_iter += result.n_iter
-            # a phase cut short converged, was stopped or is at rounding level
-            if result.n_iter < budget or result.converged or result.stopped:
-                break
-            if n_iter >= options.max_iter:
-                break
-            phase_length *= 2
-            refreshed = self.curvature_variables(x, by_class)
-            if _scales_moved(variables, refreshed):
-                variables, step = refreshed, 1.0
-            else:  # not worth a new start: go on with the step reached
-                step = watch.step
-        return replace(result, x=x, n_iter=n_iter, loss_curve=loss_curve)
+            if refresh.refreshed is None:  # converged, stopped, at max_iter or rounding
+                return replace(result, x=x, n_iter=n_iter, loss_curve=loss_curve)
+            variables, step = refresh.refreshed, 1.0
 
-    def curvature_variables(self, x, by_class):
+    def curvature_variables(self, x, by_class, round_scales=False):
         """The variables standardised by the Hessian's diagonal at ``x`` (J's variables).
+
+        ``round_scales`` as for :meth:`skgd._reparam.Standardization.from_moments`.
 
         With several classes and ``by_class``, each class has its own scales
         and centring: their curvatures differ by far where a class is rare or
@@ -233,6 +222,7 @@ class Assembly:
             curvature_bound=total,
             l2_strength=objective.penalty.l2_strength,
             dtype=objective.dtype,
+            round_scales=round_scales,
         )
 
     def stream_pass(self, state, *, batch_size, random_state):
@@ -264,12 +254,14 @@ class Assembly:
     def problem(self, batch_size, variables=None):
         """J in the solver's variables, as a :class:`skgd._solvers.CompositeProblem`.
 
-        In ``self.variables`` by default; in other ``variables`` (refreshed
-        ones), without the lazy passes that need the first ones.
+        In ``self.variables`` by default, or in other ``variables`` (refreshed
+        ones; with lazy passes only if their scales were rounded).
         """
         objective = self.objective
-        lazy = self.lazy_passes if variables is None else None
-        variables = self.variables if variables is None else variables
+        if variables is None or variables is self.variables:
+            lazy, variables = self.lazy_passes, self.variables
+        else:
+            lazy = self._lazy_passes(variables) if variables.levels is not None else None
         to_original = variables.to_original
 
         def value_and_grad(u):
@@ -332,9 +324,12 @@ class Assembly:
 
         return in_original
 
-    def _lazy_passes(self):
-        """Mini-batch passes at the cost of the entries they touch, where they apply."""
-        objective, variables = self.objective, self.variables
+    def _lazy_passes(self, variables=None):
+        """Mini-batch passes at the cost of the entries they touch, where they apply.
+
+        In ``variables`` (by default ``self.variables``).
+        """
+        objective, variables = self.objective, variables or self.variables
         if not supports_lazy_passes(objective):
             return None
         if isinstance(variables, Identity):  # every scale 1: one level, no centring
@@ -347,22 +342,62 @@ class Assembly:
         ))
 
 
+class _Refresh:
+    """The monitor of a solver whose variables are refreshed: it stops the solver for a refresh.
+
+    At the end of each phase (unless the solver is done) it builds the
+    variables of the curvature there, and asks the solver to stop when their
+    scales moved (:func:`_scales_moved`); otherwise the solver goes on
+    undisturbed.  The caller's ``monitor`` sees
+    every iteration, counted from the fit's start, in J's variables.
+    """
+
+    def __init__(self, assembly, solver, options, monitor):
+        self.assembly = assembly
+        self.monitor = monitor
+        self.tol, self.max_iter = options.tol, options.max_iter
+        # sgd's lazy sparse passes need few distinct scales
+        self.round_scales = (
+            solver is stochastic_gradient_descent and sp.issparse(assembly.objective.X)
+        )
+        # Centring after a step is descent (LogisticObjective.centred) where g =
+        # 0, which gd's line search and sgd's test of each epoch, tests of F
+        # itself, accept; agd's test of a quadratic bound holds only for true
+        # prox steps: its classes share scales, as rounded ones do.
+        self.by_class = (
+            solver is not accelerated_gradient_descent
+            and assembly.objective.penalty.is_smooth
+            and not self.round_scales
+        )
+        self.phase_end = FIRST_REFRESH
+        self.phase_length = FIRST_REFRESH
+
+    def watch(self, variables, offset):
+        """Watch a solver run in ``variables`` after ``offset`` iterations."""
+        self.variables, self.offset, self.refreshed = variables, offset, None
+
+    def __call__(self, iteration, u, value, optimality, step):
+        iteration += self.offset
+        if self.monitor is not None and self.monitor(
+            iteration, self.variables.to_original(u), value, optimality, step
+        ):
+            return True
+        if iteration < self.phase_end or optimality <= self.tol or iteration >= self.max_iter:
+            return False
+        x = self.variables.to_original(u)
+        self.phase_length *= 2
+        self.phase_end += self.phase_length
+        refreshed = self.assembly.curvature_variables(x, self.by_class, self.round_scales)
+        if _scales_moved(self.variables, refreshed):
+            self.refreshed = refreshed
+            return True
+        return False
+
+
 def _scales_moved(variables, refreshed):
     """Whether ``refreshed`` scales some feature ``RESCALE`` times more or less than the rest do."""
     change = np.log(refreshed.scale / variables.scale)
     return bool(np.max(np.abs(change - np.median(change)), initial=0.0) > np.log(RESCALE))
-
-
-class _LastStep:
-    """A monitor that remembers the last step the solver reported, and calls ``monitor``."""
-
-    def __init__(self, step, monitor):
-        self.step = step
-        self.monitor = monitor
-
-    def __call__(self, iteration, x, value, optimality, step):
-        self.step = step
-        return self.monitor is not None and self.monitor(iteration, x, value, optimality, step)
 
 
 def _identity(u, step):
