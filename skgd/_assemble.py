@@ -24,13 +24,15 @@ fitted model is confident (rare categories, near-constant pixels, many
 classes), the true curvature ``p (1 - p)`` falls far below that bound and
 gradient descent crawls along those directions.  So the solvers refresh their
 variables as they go: after ``FIRST_REFRESH`` iterations (sgd's are epochs),
-then after phases twice as long each time, the solver restarts from its
-iterate in variables standardised by the Hessian's diagonal there
-(:meth:`skgd._objective.LogisticObjective.curvature_moments`), with the first
-step 1 (the curvature of every coordinate is then 1 where it starts), unless
-the scales barely moved (``RESCALE``), when it goes on undisturbed.  Each refresh costs about two passes over X.
-J and its minimiser do not change, only the path; the curve of J, the
-iteration count and the callbacks run on across the restarts.
+then after phases twice as long each time, the variables are standardised
+again by the Hessian's diagonal at the iterate
+(:meth:`skgd._objective.LogisticObjective.curvature_moments`; for gd and sgd
+on dense data, one set of scales per class).  Where that moved the scales
+(``RESCALE``), the solver restarts from its iterate in the new variables with
+the first step 1 (the curvature of every coordinate is 1 there); elsewhere it
+goes on undisturbed.  Each refresh costs about two passes over X.  J and its
+minimiser do not change, only the path; the curve of J, the iteration count
+and the callbacks run on across the restarts.
 """
 
 from dataclasses import replace
@@ -164,7 +166,8 @@ class Assembly:
             batch_size=batch_size,
             random_state=random_state,
         )
-        if not (self.line_search and solver in REFRESHED_SOLVERS):
+        refreshed = solver in REFRESHED_SOLVERS and hasattr(self.objective, "curvature_moments")
+        if not (self.line_search and refreshed):
             options = replace(options, monitor=self._in_original_variables(monitor))
             result = solver(self.problem(batch_size), self.variables.from_original(start), options)
             return replace(result, x=self.variables.to_original(result.x))
@@ -309,18 +312,14 @@ class Assembly:
             averaged_pass=averaged_pass,
         )
 
-    def _in_original_variables(self, monitor, variables=None, offset=0):
-        """``monitor``, seeing the solver's iterates in J's variables.
-
-        ``variables`` are the solver's (``self.variables`` by default);
-        ``offset`` iterations were run before the solver started.
-        """
+    def _in_original_variables(self, monitor):
+        """``monitor``, seeing the solver's iterates in J's variables."""
         if monitor is None:
             return None
-        to_original = (self.variables if variables is None else variables).to_original
+        to_original = self.variables.to_original
 
         def in_original(iteration, u, *progress):
-            return monitor(offset + iteration, to_original(u), *progress)
+            return monitor(iteration, to_original(u), *progress)
 
         return in_original
 
@@ -329,7 +328,8 @@ class Assembly:
 
         In ``variables`` (by default ``self.variables``).
         """
-        objective, variables = self.objective, variables or self.variables
+        objective = self.objective
+        variables = self.variables if variables is None else variables
         if not supports_lazy_passes(objective):
             return None
         if isinstance(variables, Identity):  # every scale 1: one level, no centring
@@ -347,8 +347,8 @@ class _Refresh:
 
     At the end of each phase (unless the solver is done) it builds the
     variables of the curvature there, and asks the solver to stop when their
-    scales moved (:func:`_scales_moved`); otherwise the solver goes on
-    undisturbed.  The caller's ``monitor`` sees
+    scales moved (:func:`_scales_moved`), keeping them in ``refreshed``;
+    otherwise the solver goes on undisturbed.  The caller's ``monitor`` sees
     every iteration, counted from the fit's start, in J's variables.
     """
 
@@ -357,8 +357,8 @@ class _Refresh:
         self.monitor = monitor
         self.tol, self.max_iter = options.tol, options.max_iter
         # sgd's lazy sparse passes need few distinct scales
-        self.round_scales = (
-            solver is stochastic_gradient_descent and sp.issparse(assembly.objective.X)
+        self.round_scales = solver is stochastic_gradient_descent and sp.issparse(
+            getattr(assembly.objective, "X", None)
         )
         # Centring after a step is descent (LogisticObjective.centred) where g =
         # 0, which gd's line search and sgd's test of each epoch, tests of F
