@@ -165,7 +165,7 @@ def run_problem(problem, mode):
     rows = []
     for name, model in fitted.items():
         proba = model.predict_proba(problem.X_test)
-        reached = time_to_reach(traces[name], target)
+        reached = time_to_reach(traces[name], target, factories[name], X, y, objective, J)
         rows.append({
             "problem": problem.name,
             "model": name,
