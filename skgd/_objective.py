@@ -149,11 +149,13 @@ class LogisticObjective:
             The features' means and variances under the weights ``c_ik / T_k``.
         """
         raw_of_block = self._raw_of_block(params)
-        curvature = np.concatenate(self.blocks.map(
+        curvature = np.empty((self.n_samples, self.shape[0]), dtype=self.dtype)
+        self.blocks.fill(
+            curvature,
             lambda X, targets, weight: self.loss.weighted_curvature(
                 raw_of_block(X), targets, weight),
             self.compute,
-        ))
+        )
         np.maximum(curvature, least_curvature * self.sample_weight[:, None], out=curvature)
         total = curvature.sum(axis=0, dtype=np.float64)
         curvature /= total.astype(self.dtype)

@@ -53,17 +53,19 @@ class RowBlocks:
     ----------
     blocks : list of tuple
         ``(X_block, *row_array_blocks)`` in row order.
+    starts : list of int
+        The first row of each block.
     """
 
     def __init__(self, X, *row_arrays):
         arrays = (X, *row_arrays)
         if sp.issparse(X) or X.shape[0] == 0:
-            self.blocks = [arrays]
+            self.blocks, self.starts = [arrays], [0]
             return
         block_rows = max(1, BLOCK_BYTES // max(1, X.shape[1] * X.dtype.itemsize))
+        self.starts = list(range(0, X.shape[0], block_rows))
         self.blocks = [
-            tuple(array[start : start + block_rows] for array in arrays)
-            for start in range(0, X.shape[0], block_rows)
+            tuple(array[start : start + block_rows] for array in arrays) for start in self.starts
         ]
 
     def map(self, function, threads=None):
@@ -71,6 +73,23 @@ class RowBlocks:
         if threads is None:
             return [function(*block) for block in self.blocks]
         return threads.map(function, self.blocks)
+
+    def fill(self, out, function, threads=None):
+        """``out[rows of the block] = function(*block)`` for each block, on ``threads`` if given.
+
+        Each block's result goes straight to its rows of ``out``, so that the
+        blocks' results are never held in a list beside it.
+        """
+
+        def write(start, *block):
+            out[start : start + block[0].shape[0]] = function(*block)
+
+        tasks = [(start, *block) for start, block in zip(self.starts, self.blocks, strict=True)]
+        if threads is None:
+            for task in tasks:
+                write(*task)
+        else:
+            threads.map(write, tasks)
 
 
 def sparse_entries(X, max_entries):
