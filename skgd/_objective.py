@@ -149,7 +149,8 @@ class LogisticObjective:
             The features' means and variances under the weights ``c_ik / T_k``.
         """
         raw_of_block = self._raw_of_block(params)
-        curvature = np.empty((self.n_samples, self.shape[0]), dtype=self.dtype)
+        # a class's weights contiguous: the sums over rows below run along them
+        curvature = np.empty((self.n_samples, self.shape[0]), dtype=self.dtype, order="F")
         self.blocks.fill(
             curvature,
             lambda X, targets, weight: self.loss.weighted_curvature(

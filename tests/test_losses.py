@@ -83,7 +83,9 @@ def test_float32_stays_float32():
     assert BinaryLogLoss().predict_proba(raw).dtype == np.float32
 
 
-@pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))])
+@pytest.mark.parametrize(
+    "loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))]
+)
 def test_curvature_is_the_diagonal_second_derivative_of_weighted_loss(loss, raw_shape):
     rng = np.random.RandomState(2)
     raw = rng.normal(size=raw_shape)

@@ -14,6 +14,7 @@ from skgd._assemble import Assembly, lipschitz_bound
 from skgd._moments import feature_moments
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
+from skgd._refresh import curvature_variables
 from skgd._solvers import gradient_mapping_norm
 
 
@@ -296,7 +297,10 @@ def test_feature_moments_of_several_weightings_are_those_of_each(sparse_format):
 def test_curvature_moments_are_made_of_the_hessian_diagonal(n_classes, sparse):
     objective, params, X, y, weights = _problem(n_classes, True, sparse=sparse)
     raw = X @ params[:, :4].T + params[:, 4]
-    p = 1 / (1 + np.exp(-raw)) if n_classes == 2 else np.exp(raw) / np.exp(raw).sum(1, keepdims=True)
+    if n_classes == 2:
+        p = 1 / (1 + np.exp(-raw))
+    else:
+        p = np.exp(raw) / np.exp(raw).sum(axis=1, keepdims=True)
     curvature = (weights / weights.sum())[:, None] * p * (1 - p)
     least = 1e-3
     curvature = np.maximum(curvature, least * (weights / weights.sum())[:, None])
@@ -324,14 +328,14 @@ def test_curvature_moments_at_zero_are_the_standardisation_moments():
 def test_curvature_variables_are_a_change_of_variables(l1_ratio):
     objective, params, *_ = _problem(3, True, l1_ratio=l1_ratio)
     assembly = Assembly(objective, "auto")
-    variables = assembly.curvature_variables(params, by_class=l1_ratio == 0.0)
+    variables = curvature_variables(objective, params, by_class=l1_ratio == 0.0)
     # each class its own scales only where g = 0 (then steps are centred)
     assert variables.by_class == (l1_ratio == 0.0)
     problem = assembly.problem(batch_size=8, variables=variables)
     u = variables.from_original(params)
     assert_allclose(variables.to_original(u), params, rtol=1e-12, atol=1e-14)
     assert problem.smooth_value(u) == pytest.approx(objective.smooth_value(params), rel=1e-13)
-    grad_u = _assert_gradient_is_finite_differences(problem, u)
+    _assert_gradient_is_finite_differences(problem, u)
 
 
 def test_centring_the_classes_keeps_the_model_and_lowers_an_l2_penalty():

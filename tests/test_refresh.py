@@ -11,8 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from skgd import GDLogisticRegression
-from skgd import _assemble
+from skgd import GDLogisticRegression, _refresh
 from skgd._assemble import Assembly
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
@@ -40,7 +39,7 @@ def digits():
 
 
 def _without_refresh(monkeypatch):
-    monkeypatch.setattr(_assemble, "FIRST_REFRESH", 10**9)
+    monkeypatch.setattr(_refresh, "FIRST_REFRESH", 10**9)
 
 
 @pytest.mark.parametrize("problem, solver", [
@@ -73,7 +72,7 @@ def test_the_curve_iterations_and_monitor_run_on_across_refreshes(solver):
         monitor=lambda iteration, x, value, *rest: seen.append((iteration, value)),
         batch_size=64, random_state=np.random.RandomState(0),
     )
-    assert result.converged and result.n_iter > _assemble.FIRST_REFRESH  # it did refresh
+    assert result.converged and result.n_iter > _refresh.FIRST_REFRESH  # it did refresh
     assert [iteration for iteration, _ in seen] == list(range(1, result.n_iter + 1))
     assert len(result.loss_curve) == result.n_iter + 1
     assert_allclose(result.loss_curve[1:], [value for _, value in seen])
@@ -108,7 +107,7 @@ def test_where_the_curvature_barely_moves_the_scales_nothing_changes(solver, mon
     X = rng.normal(size=(2000, 5))
     y = (X @ [0.5, -0.3, 0.2, 0.1, 0.0] + 0.5 * rng.logistic(size=2000) > 0).astype(int)
     refreshed = GDLogisticRegression(solver=solver, tol=1e-10, random_state=0).fit(X, y)
-    assert refreshed.n_iter_[0] > _assemble.FIRST_REFRESH  # it looked at the curvature
+    assert refreshed.n_iter_[0] > _refresh.FIRST_REFRESH  # it looked at the curvature
     _without_refresh(monkeypatch)
     static = GDLogisticRegression(solver=solver, tol=1e-10, random_state=0).fit(X, y)
     assert refreshed.n_iter_[0] == static.n_iter_[0]
@@ -127,7 +126,7 @@ def test_sgd_on_wide_sparse_data_refreshes_to_rounded_scales_and_lazy_passes():
     assembly = Assembly(objective, "auto")
     params = np.zeros(objective.shape)
     params[0, :: 7] = 2.0
-    variables = assembly.curvature_variables(params, by_class=False, round_scales=True)
+    variables = _refresh.curvature_variables(objective, params, by_class=False, round_scales=True)
     assert variables.levels is not None  # few distinct scales ...
     assert_allclose(variables.scale, variables.levels[variables.group])
     assert len(np.unique(variables.scale)) > 1
