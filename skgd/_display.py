@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._solvers import iteration_name
+
 
 def _check_matplotlib(caller):
     try:
@@ -30,6 +32,9 @@ class LossCurveDisplay:
     validation_loss_curve : array-like of shape (n_iterations + 1,), default=None
         With early stopping, the log-loss of the held-out rows at the start
         point and after each iteration; drawn dashed, in the same colour.
+    unit : str, default="iteration"
+        What the x-axis counts: "iteration", "epoch" (sgd) or
+        "partial_fit call".
 
     Attributes
     ----------
@@ -58,9 +63,10 @@ class LossCurveDisplay:
     'gd'
     """
 
-    def __init__(self, *, loss_curve, name=None, validation_loss_curve=None):
+    def __init__(self, *, loss_curve, name=None, validation_loss_curve=None, unit="iteration"):
         self.loss_curve = np.asarray(loss_curve)
         self.name = name
+        self.unit = unit
         self.validation_loss_curve = (
             None if validation_loss_curve is None else np.asarray(validation_loss_curve)
         )
@@ -74,7 +80,8 @@ class LossCurveDisplay:
         ----------
         estimator : fitted GDLogisticRegression, or a Pipeline ending in one
             Its ``loss_curve_`` is plotted, and its ``validation_loss_curve_``
-            when it has one.
+            when it has one, against iterations (epochs for sgd, calls after
+            ``partial_fit``).
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure's by default.
         name : str, default=None
@@ -104,10 +111,15 @@ class LossCurveDisplay:
             )
         if name is None:
             name = getattr(final, "solver", type(final).__name__)
+        if hasattr(final, "_stream"):  # fitted by partial_fit: one point per call
+            unit = "partial_fit call"
+        else:
+            unit = iteration_name(getattr(final, "solver", None))
         display = cls(
             loss_curve=final.loss_curve_,
             name=name,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),
+            unit=unit,
         )
         return display.plot(ax=ax, log_gap=log_gap, minimum=minimum, **kwargs)
 
@@ -160,7 +172,7 @@ class LossCurveDisplay:
                 label="validation" if name is None else f"{name} (validation)",
             )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("iteration")
+        ax.set_xlabel(self.unit)
         ax.set_ylabel("J - min J" if log_gap else "cost J")
         if name is not None or self.validation_line_ is not None:
             ax.legend()

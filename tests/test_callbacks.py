@@ -139,6 +139,20 @@ def test_loss_curve_display_labels_solvers_and_draws_the_validation_curve(data, 
     assert all(float(tick).is_integer() for tick in display.ax_.get_xticks())
 
 
+def test_loss_curve_display_counts_what_the_fit_counted(data, pyplot):
+    X, y = data
+    gd = GDLogisticRegression().fit(X, y)
+    sgd = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)
+    stream = GDLogisticRegression(random_state=0)
+    for _ in range(3):
+        stream.partial_fit(X, y, classes=np.unique(y))
+    units = [LossCurveDisplay.from_estimator(model).ax_.get_xlabel()
+             for model in (gd, sgd, stream)]
+    assert units == ["iteration", "epoch", "partial_fit call"]
+    refitted = stream.fit(X, y)  # fit starts afresh: iterations again
+    assert LossCurveDisplay.from_estimator(refitted).ax_.get_xlabel() == "iteration"
+
+
 def test_loss_curve_display_log_gap_keeps_the_last_point(data, pyplot):
     X, y = data
     model = GDLogisticRegression().fit(X, y)
