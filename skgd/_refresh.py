@@ -9,11 +9,13 @@ are epochs), then after phases twice as long each time, the variables are
 standardised again by the Hessian's diagonal at the iterate
 (:meth:`skgd._objective.LogisticObjective.curvature_moments`; for gd and sgd
 on dense data, one set of scales per class).  Where that moved the scales
-(``RESCALE``), the solver restarts from its iterate in the new variables with
-the first step 1 (the curvature of every coordinate is 1 there); elsewhere it
-goes on undisturbed.  Each refresh costs about two passes over X.  J and its
-minimiser do not change, only the path; the curve of J, the iteration count
-and the callbacks run on across the restarts.
+(``RESCALE``), the solver restarts from its iterate in the new variables;
+elsewhere it goes on undisturbed.  gd and agd restart at the step 1 (the
+curvature of every coordinate is 1 there) and search from it; sgd, whose
+first step is also the least it takes, at the safe ``1 / L`` of the new
+variables, as it starts a fit.  Each refresh costs about two passes over X.
+J and its minimiser do not change, only the path; the curve of J, the
+iteration count and the callbacks run on across the restarts.
 """
 
 from dataclasses import replace
@@ -87,7 +89,8 @@ def solve_refreshing(assembly, solver, start, options, monitor):
         n_iter += result.n_iter
         if refresh.refreshed is None:  # converged, stopped, at max_iter or rounding
             return replace(result, x=x, n_iter=n_iter, loss_curve=loss_curve)
-        variables, step = refresh.refreshed, 1.0
+        variables = refresh.refreshed
+        step = 1.0 / variables.lipschitz_bound if solver is stochastic_gradient_descent else 1.0
 
 
 def curvature_variables(objective, x, by_class, round_scales=False):
