@@ -76,7 +76,8 @@ class Standardization:
     intercept_scale : scalar or ndarray of shape (n_rows,)
     fit_intercept : bool
     lipschitz_bound : float
-        A bound on the Lipschitz constant of grad f in ``u``.
+        A bound on the Lipschitz constant of grad f in ``u`` (for variables
+        built from the curvature at an iterate, at that iterate only).
     levels, group : ndarray or None
         When the scales were rounded to few values: ``scale = levels[group]``.
 
@@ -112,9 +113,13 @@ class Standardization:
         fit_intercept : bool
             Whether J has an intercept; without one nothing is centred.
         curvature_bound : float or ndarray of shape (n_rows,)
-            A bound on the loss's second derivative in raw-prediction space
-            (with per-row moments: the total curvature of each row, as
-            :meth:`skgd._objective.LogisticObjective.curvature_moments` gives it).
+            A bound on the loss's second derivative in raw-prediction space,
+            with moments weighted by the sample weights.  For variables
+            refreshed at an iterate (:mod:`skgd._refresh`), the loss's total
+            curvature there instead, one per row with per-row moments, as
+            :meth:`skgd._objective.LogisticObjective.curvature_moments` gives
+            it with the moments weighted by that curvature: the scales then
+            equalise the Hessian's diagonal at the iterate.
         l2_strength : float
             The strength of J's squared-L2 penalty.
         dtype : numpy dtype
