@@ -27,14 +27,12 @@ from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._lazy import LazyPasses, LazyVariables, supports_lazy_passes
-from ._moments import feature_moments
 from ._refresh import refreshes, solve_refreshing
 from ._reparam import Identity, Standardization
 from ._solvers import CompositeProblem, SolverOptions, gradient_mapping_norm
-from ._streaming import averaged_sgd_pass, next_schedule
+from ._streaming import averaged_sgd_pass, next_schedule, pass_steps
 
 # The attainable tol, in units of eps times the problem's gradient scale.
 PRECISION_FACTOR = 100
@@ -70,6 +68,7 @@ class Assembly:
 
     def __init__(self, objective, learning_rate, *, moments=None):
         self.objective = objective
+        self.learning_rate = learning_rate
         if moments is not None:
             self.moments = moments
         self.line_search = learning_rate == "auto"
@@ -80,7 +79,7 @@ class Assembly:
                 curvature_bound=objective.loss.curvature_bound,
                 l2_strength=objective.penalty.l2_strength,
                 dtype=objective.dtype,
-                round_scales=sp.issparse(objective.X),
+                round_scales=objective.is_sparse,
             )
             self.step = 1.0 / self.variables.lipschitz_bound
         else:
@@ -91,8 +90,7 @@ class Assembly:
     @cached_property
     def moments(self):
         """The weighted ``(mean, variance)`` of the features (see the class docstring)."""
-        objective = self.objective
-        return feature_moments(objective.X, objective.sample_weight, objective.compute)
+        return self.objective.feature_moments()
 
     @cached_property
     def reference_step(self):
@@ -202,10 +200,16 @@ class Assembly:
         if lazy is not None and lazy.suit(batch_size):
             epoch = lazy.variance_reduced_epoch
 
-            def averaged_pass(x, average, n_steps, steps, order, batch_size):
+            def averaged_pass(x, average, n_steps, schedule, order, batch_size):
+                _, steps = pass_steps(schedule, n_steps, len(order), batch_size)
                 if not lazy.suit(batch_size, largest_step=steps.max()):
                     return None
-                return lazy.averaged_pass(x, average, n_steps, steps, order, batch_size)
+                x, average = lazy.averaged_pass(x, average, n_steps, steps, order, batch_size)
+                return x, average, n_steps + len(steps)
+
+        travelling = getattr(objective, "travelling_passes", None)
+        if travelling is not None:  # rows spread out: the passes go where they are
+            epoch, averaged_pass = travelling(self, variables, batch_size)
 
         if variables.by_class:  # g = 0; steps scaled per class: centre the classes
 

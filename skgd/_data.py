@@ -5,11 +5,19 @@ nothing here sees a parameter of the model.
 """
 
 import math
+import sys
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
+
+
+def is_dask_collection(value):
+    """Whether ``value`` is a dask collection; dask is not imported to find out."""
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(value)
 
 
 def check_labels(y):
@@ -49,7 +57,7 @@ def encode_stream_labels(y, classes, fitted_classes):
         The stream's classes; None on its first call.
     """
     check_classification_targets(y)
-    classes = _stream_classes(classes, fitted_classes)
+    classes = stream_classes(classes, fitted_classes)
     codes = np.searchsorted(classes, y)
     if np.any(classes[np.minimum(codes, len(classes) - 1)] != y):
         raise ValueError(
@@ -59,8 +67,8 @@ def encode_stream_labels(y, classes, fitted_classes):
     return classes, codes
 
 
-def _stream_classes(classes, fitted_classes):
-    """The classes given on a stream's first call, the same after."""
+def stream_classes(classes, fitted_classes):
+    """The classes of a stream: those given on its first call, the same or None after."""
     if classes is None:
         if fitted_classes is None:
             raise ValueError(
@@ -95,31 +103,60 @@ def sample_weights(class_weight, classes, codes, sample_weight):
     weights only through ``s_i / S`` and the penalty's ``1 / (C S)``.
     """
     weights = check_sample_weight(sample_weight, len(codes))
-    scale = 1.0
+    top = 1.0
     if weights is not None:
-        top = weights.max()
-        weights, scale = weights / top, float(top)
-    weight_of_class = class_weights(class_weight, classes, codes, weights)
-    if np.any(weight_of_class != 1.0):
-        top = weight_of_class.max()
-        per_sample = weight_of_class[codes]  # one new array, scaled in place
-        if top > 0:
-            per_sample /= top
-        if weights is not None:
-            per_sample *= weights
-        weights, scale = per_sample, scale * float(top)  # a product past 1e308: inf
+        top = float(weights.max())
+        weights = weights / top
+    totals = np.bincount(codes, weights=weights, minlength=len(classes))
+    weighting = Weighting.of(class_weights(class_weight, classes, totals), top)
+    weights = weighting.scaled(codes, weights)
     if weights is not None and not weights.sum() > 0:
         raise ValueError(
             "The class weights times the sample weights sum to zero: at least one "
             "sample must carry positive weight."
         )
-    return weights, scale
+    return weights, weighting.scale
 
 
-def check_sample_weight(sample_weight, n_samples):
+class Weighting(NamedTuple):
+    """How the weights ``s_i`` of the rows are formed, divided by a common scale.
+
+    ``s_i / scale = (sample_weight_i / sample_scale) * of_class[code_i]``,
+    each factor at most 1.  Rows held in several parts share one weighting.
+    """
+
+    of_class: np.ndarray  # the class weights divided by the largest; None if all 1
+    sample_scale: float  # the largest sample weight (1 without sample weights)
+    scale: float  # sample_scale times the largest class weight
+
+    @classmethod
+    def of(cls, weight_of_class, sample_scale):
+        """The weighting of these class weights and the largest sample weight."""
+        if np.all(weight_of_class == 1.0):
+            return cls(None, sample_scale, sample_scale)
+        top = float(weight_of_class.max())
+        of_class = weight_of_class / top if top > 0 else weight_of_class
+        return cls(of_class, sample_scale, sample_scale * top)  # a product past 1e308: inf
+
+    def scaled(self, codes, scaled_sample_weight):
+        """The weights ``s_i / scale`` of rows of these ``codes`` (None: unit weights).
+
+        ``scaled_sample_weight`` is the rows' sample weights divided by
+        ``sample_scale``, or None for unit sample weights.
+        """
+        if self.of_class is None:
+            return scaled_sample_weight
+        per_sample = self.of_class[codes]
+        if scaled_sample_weight is not None:
+            per_sample *= scaled_sample_weight
+        return per_sample
+
+
+def check_sample_weight(sample_weight, n_samples, require_positive=True):
     """Validated float64 sample weights, or None for unit weights.
 
-    The caller's array is never modified.
+    The caller's array is never modified.  ``require_positive=False`` accepts
+    weights that are all zero (those of one part of the rows).
     """
     if sample_weight is None:
         return None
@@ -137,21 +174,20 @@ def check_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must be non-negative; negative weights were given.")
-    if not np.any(sample_weight > 0):
+    if require_positive and not np.any(sample_weight > 0):
         raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
     return sample_weight
 
 
-def class_weights(class_weight, classes, codes, sample_weight):
+def class_weights(class_weight, classes, totals):
     """Weight of each class, indexed by code, with LogisticRegression's semantics.
 
-    "balanced" gives class k the weight ``S / (n_classes * S_k)``, where ``S_k``
-    totals the sample weights of class k (scikit-learn >= 1.7 does the same;
-    its helper lacks ``sample_weight`` in 1.6, so it is computed here).
-    ``sample_weight`` None means unit weights.
+    "balanced" gives class k the weight ``S / (n_classes * S_k)``, where
+    ``S_k``, given in ``totals``, is the total sample weight of class k
+    (scikit-learn >= 1.7 does the same; its helper lacks ``sample_weight`` in
+    1.6, so it is computed here).
     """
     if class_weight == "balanced":
-        totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
         with np.errstate(divide="ignore"):  # a class of zero total weight: any value works
             balanced = totals.sum() / (len(classes) * totals)
         return np.where(totals > 0, balanced, 1.0)

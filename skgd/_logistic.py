@@ -21,7 +21,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._assemble import Assembly
 from ._callbacks import CallbackSupportMixin, with_callbacks
-from ._data import check_labels, encode_stream_labels, hold_out_rows, sample_weights
+from ._data import (
+    check_labels,
+    encode_stream_labels,
+    hold_out_rows,
+    is_dask_collection,
+    sample_weights,
+    stream_classes,
+)
 from ._losses import make_loss
 from ._messages import (
     early_stopping_kept_start_message,
@@ -35,6 +42,16 @@ from ._penalties import ElasticNet
 from ._rowblocks import RowThreads
 from ._solvers import SOLVERS, iteration_name
 from ._streaming import StreamState
+
+
+class _TrainingData(NamedTuple):
+    """J on the rows to fit on, and what the fit's monitors and callbacks see."""
+
+    objective: object  # LogisticObjective, or DistributedObjective for dask input
+    classes: np.ndarray
+    validation: object  # the early-stopping monitor, or None
+    X: object  # the rows fitted on, as the callbacks see them
+    codes: np.ndarray  # their class codes (None for dask input)
 
 
 class _Stream(NamedTuple):
@@ -271,23 +288,21 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         validate_params(self, SOLVERS)
         penalty = penalty_parameters(self)
         warm = self.warm_start and hasattr(self, "coef_")
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-            reset=not warm,  # a warm start needs the features it was fitted on
-        )
-        classes, codes = check_labels(y)
-        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         random_state = check_random_state(self.random_state)
-        with RowThreads.for_data(X, self.n_jobs) as threads:
-            X_fit, codes_fit, weights_fit, validation = self._hold_out(
-                X, codes, weights, classes, random_state, threads
+        distributed = any(is_dask_collection(v) for v in (X, y, sample_weight))
+        if distributed and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True is not available for dask input: its held-out rows "
+                "would have to be split off every partition. Hold out a validation set "
+                "yourself, or set early_stopping=False."
             )
-            objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
-                                        len(classes), penalty, threads)
+        training_data = self._distributed_data if distributed else self._local_data
+        with training_data(X, y, sample_weight, penalty, warm, random_state) as data:
+            objective, classes, validation = data.objective, data.classes, data.validation
             start = self._start_point(objective, classes, warm)
             if validation is not None:
                 validation.start(start)
-            task = self._fit_task(objective, classes, X_fit, y, codes_fit, sample_weight,
+            task = self._fit_task(objective, classes, data.X, y, data.codes, sample_weight,
                                   start, validation, self.max_iter)
             result = self._solve(objective, start, [validation, task], random_state)
         self._unpack(objective, classes, result, validation)
@@ -297,6 +312,41 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if validation is not None and validation.best_iteration == 0 < result.n_iter:
             warnings.warn(early_stopping_kept_start_message(self, result, warm))
         return self
+
+    @contextmanager
+    def _local_data(self, X, y, sample_weight, penalty, warm, random_state):
+        """J on in-memory data, with the rows held out for early stopping."""
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            reset=not warm,  # a warm start needs the features it was fitted on
+        )
+        classes, codes = check_labels(y)
+        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
+        with RowThreads.for_data(X, self.n_jobs) as threads:
+            X_fit, codes_fit, weights_fit, validation = self._hold_out(
+                X, codes, weights, classes, random_state, threads
+            )
+            objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
+                                        len(classes), penalty, threads)
+            yield _TrainingData(objective, classes, validation, X_fit, codes_fit)
+
+    @contextmanager
+    def _distributed_data(self, X, y, sample_weight, penalty, warm, random_state,
+                          classes=None):
+        """J on dask collections, its partitions held by the cluster's workers."""
+        from ._dask import distributed_objective, feature_view
+
+        validate_data(self, feature_view(X), skip_check_array=True, reset=not warm)
+
+        C, l1_ratio = penalty
+        objective, classes = distributed_objective(
+            X, y, sample_weight, classes=classes, class_weight=self.class_weight,
+            fit_intercept=self.fit_intercept, C=C, l1_ratio=l1_ratio,
+        )
+        try:
+            yield _TrainingData(objective, classes, None, X, None)
+        finally:
+            objective.partitions.release()
 
     def _solve(self, objective, start, monitors, random_state):
         """Run the solver on J from ``start``, reporting each iteration to ``monitors``.
@@ -365,20 +415,20 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 "partial_fit cannot know. Pass a dict of class weights instead."
             )
         first = not hasattr(self, "classes_")
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-            reset=first,
-        )
-        classes, codes = encode_stream_labels(y, classes, None if first else self.classes_)
-        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
+        fitted_classes = None if first else self.classes_
+        if any(is_dask_collection(v) for v in (X, y, sample_weight)):
+            data = self._distributed_data(
+                X, y, sample_weight, penalty, not first, None,
+                classes=stream_classes(classes, fitted_classes),
+            )
+        else:
+            data = self._stream_data(X, y, classes, fitted_classes, sample_weight, penalty, first)
         with (
-            RowThreads.for_data(X, self.n_jobs) as threads,
+            data as data,
             np.errstate(over="ignore", under="ignore"),
             worded_divergence(self.learning_rate, "pass"),
         ):
-            objective = self._objective(
-                X, codes, weights, weight_scale, len(classes), penalty, threads
-            )
+            objective, classes = data.objective, data.classes
             stream = getattr(self, "_stream", None)
             if stream is None:
                 assembly = Assembly(objective, self.learning_rate)
@@ -390,7 +440,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 )
             else:  # every chunk is seen through the first one's moments
                 assembly = Assembly(objective, self.learning_rate, moments=stream.moments)
-            task = self._fit_task(objective, classes, X, y, codes, sample_weight,
+            task = self._fit_task(objective, classes, data.X, y, data.codes, sample_weight,
                                   stream.state.average, None, max_iterations=1)
             # the pass draws from a copy, so that a pass that fails draws nothing
             random_state = copy.deepcopy(stream.random_state)
@@ -405,6 +455,21 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self.converged_ = bool(state.optimality <= assembly.attainable_tol(self.tol))
         task.end()  # the callbacks see the updated model
         return self
+
+    @contextmanager
+    def _stream_data(self, X, y, classes, fitted_classes, sample_weight, penalty, first):
+        """J on an in-memory chunk of a stream."""
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            reset=first,
+        )
+        classes, codes = encode_stream_labels(y, classes, fitted_classes)
+        weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
+        with RowThreads.for_data(X, self.n_jobs) as threads:
+            objective = self._objective(
+                X, codes, weights, weight_scale, len(classes), penalty, threads
+            )
+            yield _TrainingData(objective, classes, None, X, codes)
 
     def _objective(self, X, codes, weights, weight_scale, n_classes, penalty, threads=None):
         """J on the rows of ``X``, with the ``(C, l1_ratio)`` of ``penalty``.
@@ -506,6 +571,11 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             For a binary problem, the score of ``classes_[1]``.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):  # lazily, block by block, where the rows are
+            from ._dask import decision_function, feature_view
+
+            validate_data(self, feature_view(X), skip_check_array=True, reset=False)
+            return decision_function(X, self.coef_, self.intercept_)
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
         )
@@ -525,7 +595,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             Columns in the order of ``classes_``.
         """
         scores = self.decision_function(X)
-        return make_loss(len(self.classes_)).predict_proba(scores)
+        return _of_scores(scores, make_loss(len(self.classes_)).predict_proba,
+                          n_columns=len(self.classes_))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability of each class, computed stably.
@@ -541,7 +612,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             Columns in the order of ``classes_``.
         """
         scores = self.decision_function(X)
-        return make_loss(len(self.classes_)).predict_log_proba(scores)
+        return _of_scores(scores, make_loss(len(self.classes_)).predict_log_proba,
+                          n_columns=len(self.classes_))
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -557,8 +629,13 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             Predicted labels, drawn from ``classes_``.
         """
         scores = self.decision_function(X)
-        indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
-        return self.classes_[indices]
+        classes = self.classes_
+
+        def labels(scores):
+            indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+            return classes[indices]
+
+        return _of_scores(scores, labels, dtype=classes.dtype)
 
     def sparsify(self):
         """Store ``coef_`` as a scipy CSR matrix, as LogisticRegression does.
@@ -611,6 +688,18 @@ def _rollback_on_error(estimator):
         vars(estimator).clear()
         vars(estimator).update(saved)
         raise
+
+
+def _of_scores(scores, function, n_columns=None, dtype=np.float64):
+    """``function(scores)``; for dask scores, lazily, block by block.
+
+    ``n_columns`` columns (None: one-dimensional) of ``dtype`` (for dask).
+    """
+    if not is_dask_collection(scores):
+        return function(scores)
+    from ._dask import map_rows
+
+    return map_rows(scores, function, dtype if n_columns is None else scores.dtype, n_columns)
 
 
 def _coefficients(objective, params):

@@ -119,3 +119,29 @@ def _check_squares_finite(X, second_moments):
         "constant (e.g. with MaxAbsScaler)"
         + (", or pass float64 input." if float32 else ".")
     )
+
+
+def pooled_moments(weights, means, variances):
+    """The weighted means and variances of the union of parts of the rows, from each part's.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_parts,) or (n_parts, K)
+        Each part's total weight (for K sets of weights, each set's).
+    means, variances : ndarray of shape (n_parts, n_features) or (n_parts, K, n_features)
+        Each part's moments under its weights normalised to sum to 1.
+
+    Returns
+    -------
+    total : ndarray of shape () or (K,)
+        The parts' total weight.
+    mean, variance : ndarray of shape (n_features,) or (K, n_features)
+        The moments of the union, each part's variance about the common mean
+        (the law of total variance).
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    total = weights.sum(axis=0)
+    share = (weights / total)[..., None]
+    mean = np.sum(share * means, axis=0)
+    variance = np.sum(share * (variances + (means - mean) ** 2), axis=0)
+    return total, (mean, variance)

@@ -40,8 +40,86 @@ from ._products import raw_of_rows, residual_times_rows
 from ._rowblocks import RowBlocks
 
 
-class LogisticObjective:
-    """J split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
+class Objective:
+    """J's parameter layout and penalty; a subclass computes its data term.
+
+    The data term is the weighted mean loss ``(1/S) sum_i s_i loss_i``; the
+    penalty and the parameter layout are the same wherever the rows are held,
+    so they are written once, here.  A subclass sets the attributes below
+    and implements ``data_value(params)`` and
+    ``data_value_and_gradient(params)``.
+
+    Attributes
+    ----------
+    dtype : numpy dtype
+        float32 or float64: the dtype of the parameters and of the arithmetic.
+    n_samples : int
+        Number of rows J is a mean over.
+    n_features : int
+    fit_intercept : bool
+    loss : BinaryLogLoss or MultinomialLogLoss
+    penalty : ElasticNet
+    shape : tuple of int
+        ``(n_rows, n_features + fit_intercept)``: the layout of ``params``.
+    is_sparse : bool
+        Whether X is a sparse matrix.
+    """
+
+    def split(self, params):
+        """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
+        coef = params[:, : self.n_features]
+        intercept = params[:, self.n_features] if self.fit_intercept else None
+        return coef, intercept
+
+    def smooth_value(self, params):
+        """f: weighted mean loss plus the squared-L2 part of the penalty."""
+        coef, _ = self.split(params)
+        return self.data_value(params) + self.penalty.smooth_value(coef)
+
+    def smooth_value_and_gradient(self, params):
+        """f and its gradient, in the layout of ``params``."""
+        value, grad = self.data_value_and_gradient(params)
+        coef, _ = self.split(params)
+        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
+        return value + self.penalty.smooth_value(coef), grad
+
+    def nonsmooth_value(self, params):
+        """g: the L1 part of the penalty."""
+        return self.penalty.nonsmooth_value(self.split(params)[0])
+
+    def value(self, params):
+        """J = f + g (the solvers combine the parts themselves)."""
+        return self.smooth_value(params) + self.nonsmooth_value(params)
+
+    def prox(self, params, step):
+        """Prox of ``step * g``: soft-threshold the weights, leave the intercept.
+
+        ``step`` is a float, or one step per feature (of shape ``(n_features,)``)
+        for the prox in variables where the features are scaled.
+        """
+        if self.penalty.is_smooth:
+            return params
+        out = params.copy()
+        out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
+        return out
+
+    def centred(self, params):
+        """The same model, with coefficients and intercepts summing to 0 over the classes.
+
+        The softmax does not change when one vector is added to every class's
+        coefficients and one number to every intercept, so the data term is
+        the same, and a squared-L2 penalty can only fall: with ``g = 0``,
+        centring is free descent.  Without a penalty J has many minimisers;
+        scikit-learn reports the centred one.  Binary parameters are
+        returned as they are.
+        """
+        if params.shape[0] == 1:
+            return params
+        return params - params.mean(axis=0)
+
+
+class LogisticObjective(Objective):
+    """J on rows held in memory, split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
 
     Parameters
     ----------
@@ -81,32 +159,26 @@ class LogisticObjective:
         self.fit_intercept = fit_intercept
         self.penalty = penalty
         self.n_features = X.shape[1]
+        self.is_sparse = sp.issparse(X)
         self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
         self.blocks = RowBlocks(X, self.targets, self.sample_weight)
         self.compute = compute
-
-    def split(self, params):
-        """Views of the coefficients ``W`` and the intercept ``b`` (None without one)."""
-        coef = params[:, : self.n_features]
-        intercept = params[:, self.n_features] if self.fit_intercept else None
-        return coef, intercept
 
     def raw_predictions(self, params):
         """``X @ W.T + b``: shape ``(n_samples,)`` binary, ``(n_samples, K)`` else."""
         return raw_predictions(self.X, *self.split(params))
 
-    def smooth_value(self, params):
-        """f: weighted mean loss plus the squared-L2 part of the penalty."""
+    def data_value(self, params):
+        """The data term: the weighted mean loss."""
         raw_of_block = self._raw_of_block(params)
 
         def block_value(X, targets, weight):
             return self.loss.weighted_loss_and_residual(raw_of_block(X), targets, weight)[0]
 
-        coef, _ = self.split(params)
-        return sum(self.blocks.map(block_value, self.compute)) + self.penalty.smooth_value(coef)
+        return sum(self.blocks.map(block_value, self.compute))
 
-    def smooth_value_and_gradient(self, params):
-        """f and its gradient, in the layout of ``params``.
+    def data_value_and_gradient(self, params):
+        """The data term and its gradient, in the layout of ``params``.
 
         One pass over the blocks of X computes the raw predictions, the loss,
         the residual and ``X^T residual`` while each block is in cache.
@@ -120,7 +192,11 @@ class LogisticObjective:
         ):
             value += block_value
             grad += block_grad
-        return self._add_penalty(params, value, grad)
+        return value, grad
+
+    def feature_moments(self):
+        """The features' means and variances under the sample weights (see :mod:`skgd._moments`)."""
+        return feature_moments(self.X, self.sample_weight, self.compute)
 
     def curvature_moments(self, params, least_curvature):
         """What the diagonal of the Hessian of f at ``params`` is made of.
@@ -161,20 +237,6 @@ class LogisticObjective:
         total = curvature.sum(axis=0, dtype=np.float64)
         curvature /= total.astype(self.dtype)
         return total, feature_moments(self.X, curvature, self.compute)
-
-    def centred(self, params):
-        """The same model, with coefficients and intercepts summing to 0 over the classes.
-
-        The softmax does not change when one vector is added to every class's
-        coefficients and one number to every intercept, so the data term is
-        the same, and a squared-L2 penalty can only fall: with ``g = 0``,
-        centring is free descent.  Without a penalty J has many minimisers;
-        scikit-learn reports the centred one.  Binary parameters are
-        returned as they are.
-        """
-        if params.shape[0] == 1:
-            return params
-        return params - params.mean(axis=0)
 
     def batch_gradient(self, params, rows, reference=None):
         """An unbiased estimate of the gradient of f from ``rows``.
@@ -230,12 +292,6 @@ class LogisticObjective:
             grad[:, self.n_features] = residual.sum(axis=0)
         return grad
 
-    def _add_penalty(self, params, value, grad):
-        """f and its gradient from the data term's: the L2 part of the penalty added."""
-        coef, _ = self.split(params)
-        self.penalty.add_smooth_gradient(coef, grad[:, : self.n_features])
-        return value + self.penalty.smooth_value(coef), grad
-
     def _raw_of_block(self, params):
         """A function of a block of rows returning its raw predictions."""
         coef, intercept = self.split(params)
@@ -251,26 +307,6 @@ class LogisticObjective:
             return raw
 
         return raw_of_block
-
-    def nonsmooth_value(self, params):
-        """g: the L1 part of the penalty."""
-        return self.penalty.nonsmooth_value(self.split(params)[0])
-
-    def value(self, params):
-        """J = f + g (the solvers combine the parts themselves)."""
-        return self.smooth_value(params) + self.nonsmooth_value(params)
-
-    def prox(self, params, step):
-        """Prox of ``step * g``: soft-threshold the weights, leave the intercept.
-
-        ``step`` is a float, or one step per feature (of shape ``(n_features,)``)
-        for the prox in variables where the features are scaled.
-        """
-        if self.penalty.is_smooth:
-            return params
-        out = params.copy()
-        out[:, : self.n_features] = self.penalty.prox(out[:, : self.n_features], step)
-        return out
 
     def __getstate__(self):
         # the data travel, the blocks (views of them) are cut again, threads stay

@@ -21,7 +21,6 @@ iteration count and the callbacks run on across the restarts.
 from dataclasses import replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._reparam import Standardization
 from ._solvers import (
@@ -140,9 +139,7 @@ class _Refresh:
         self.monitor = monitor
         self.tol, self.max_iter = options.tol, options.max_iter
         # sgd's lazy sparse passes need few distinct scales
-        self.round_scales = solver is stochastic_gradient_descent and sp.issparse(
-            getattr(objective, "X", None)
-        )
+        self.round_scales = solver is stochastic_gradient_descent and objective.is_sparse
         # Centring after a step is descent (LogisticObjective.centred) where g =
         # 0, which gd's line search and sgd's test of each epoch, tests of F
         # itself, accept; agd's test of a quadratic bound holds only for true

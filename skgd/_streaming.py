@@ -139,22 +139,11 @@ def averaged_sgd_pass(problem, state, *, schedule, batch_size, random_state):
     DivergenceError
         When F at the average blows up.
     """
-    x, average = state.x, state.average.copy()
-    loss_curve = state.loss_curve or [problem.composite_value(average)]
+    loss_curve = state.loss_curve or [problem.composite_value(state.average)]
     order = random_state.permutation(problem.n_samples)
-    count = n_batches(len(order), batch_size)
-    step_counts = state.n_steps + np.arange(1, count + 1)
-    steps = schedule(step_counts)
-    fast = None
-    if problem.averaged_pass is not None:
-        fast = problem.averaged_pass(x, average, state.n_steps, steps, order, batch_size)
-    if fast is not None:
-        x, average = fast
-    else:
-        for t, rows in enumerate(mini_batches(order, batch_size)):
-            step = float(steps[t])  # float32 stays float32
-            x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
-            average += (x - average) * (2.0 / (step_counts[t] + 1))
+    x, average, n_steps = averaged_steps(
+        problem, state.x, state.average.copy(), state.n_steps, schedule, order, batch_size
+    )
     # one evaluation per pass: the streamed cost curve, a diverging step caught,
     # and the stopping rule's measure on these rows
     value, grad = problem.value_and_grad(average)
@@ -163,9 +152,40 @@ def averaged_sgd_pass(problem, state, *, schedule, batch_size, random_state):
     return StreamState(
         x=x,
         average=average,
-        n_steps=state.n_steps + count,
+        n_steps=n_steps,
         n_passes=state.n_passes + 1,
         schedule=schedule,
         loss_curve=[*loss_curve, value],
         optimality=problem.optimality(average, grad),
     )
+
+
+def averaged_steps(problem, x, average, n_steps, schedule, order, batch_size):
+    """The steps of an averaged SGD pass over the rows in ``order``, one mini-batch each.
+
+    Continues from ``x``, the running ``average`` (updated in place) and the
+    step count ``n_steps``; the problem's ``averaged_pass``, when it applies,
+    takes the same steps faster.
+
+    Returns
+    -------
+    x, average : ndarray
+    n_steps : int
+        The step count after the pass.
+    """
+    if problem.averaged_pass is not None:
+        done = problem.averaged_pass(x, average, n_steps, schedule, order, batch_size)
+        if done is not None:
+            return done
+    step_counts, steps = pass_steps(schedule, n_steps, len(order), batch_size)
+    for t, rows in enumerate(mini_batches(order, batch_size)):
+        step = float(steps[t])  # float32 stays float32
+        x = problem.prox(x - step * problem.batch_gradient(x, rows), step)
+        average += (x - average) * (2.0 / (step_counts[t] + 1))
+    return x, average, n_steps + len(steps)
+
+
+def pass_steps(schedule, n_steps, n_rows, batch_size):
+    """The step counts and step sizes of a pass over ``n_rows`` rows after ``n_steps`` steps."""
+    step_counts = n_steps + np.arange(1, n_batches(n_rows, batch_size) + 1)
+    return step_counts, schedule(step_counts)

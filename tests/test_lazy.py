@@ -11,7 +11,7 @@ from skgd import GDLogisticRegression, _lazy, _lazy_averaged
 from skgd._assemble import Assembly
 from skgd._objective import LogisticObjective
 from skgd._penalties import ElasticNet
-from skgd._solvers._svrg import _variance_reduced_epoch
+from skgd._solvers._svrg import variance_reduced_epoch
 from skgd._streaming import DecayingSchedule, StreamState
 
 
@@ -68,7 +68,7 @@ def test_a_lazy_epoch_takes_the_dense_epochs_steps(
     order = rng.permutation(problem.n_samples)
     step = 0.05 if variables == "standardized" else 0.02
     lazy = assembly.lazy_passes.variance_reduced_epoch(snapshot, snapshot_grad, step, order, 16)
-    dense = _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
+    dense = variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, 16)
     _assert_same(lazy, dense, snapshot, dtype)
 
 

@@ -40,7 +40,7 @@ from ._problem import (
     SolverResult,
     gradient_mapping_norm,
 )
-from ._svrg import stochastic_gradient_descent
+from ._svrg import stochastic_gradient_descent, variance_reduced_epoch
 
 SOLVERS = {
     "gd": gradient_descent,
@@ -68,4 +68,5 @@ __all__ = [
     "mini_batches",
     "n_batches",
     "stochastic_gradient_descent",
+    "variance_reduced_epoch",
 ]

@@ -51,8 +51,8 @@ class CompositeProblem:
     averaged_pass : callable, default=None
         A faster computation of an averaged SGD pass (the one
         :func:`skgd._streaming.averaged_sgd_pass` runs otherwise):
-        ``(x, average, n_steps, steps, order, batch_size) -> (x, average)``,
-        or None where it does not apply to these steps.
+        ``(x, average, n_steps, schedule, order, batch_size) -> (x, average,
+        n_steps)``, or None where it does not apply to these steps.
     """
 
     value_and_grad: Callable

@@ -62,7 +62,7 @@ def stochastic_gradient_descent(problem, x0, options):
         step *= min(batch_size, problem.n_samples) / STEP_BATCH_SIZE
     # the step never falls below this floor, which halves with every retry
     first_step = floor = step
-    epoch = problem.epoch or partial(_variance_reduced_epoch, problem)
+    epoch = problem.epoch or partial(variance_reduced_epoch, problem)
 
     x = x0.copy()
     value, grad = problem.value_and_grad(x)
@@ -97,9 +97,14 @@ def stochastic_gradient_descent(problem, x0, options):
     return progress.result(x, n_iter, optimality, options.tol)
 
 
-def _variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, batch_size):
-    """One pass of SVRG's inner loop over the rows in ``order``; returns the last iterate."""
-    x = snapshot
+def variance_reduced_epoch(problem, snapshot, snapshot_grad, step, order, batch_size,
+                           start=None):
+    """One pass of SVRG's inner loop over the rows in ``order``; returns the last iterate.
+
+    The pass starts at ``start`` (by default the snapshot): where data are
+    spread out, one epoch is several such passes, one per part of the rows.
+    """
+    x = snapshot if start is None else start
     for rows in mini_batches(order, batch_size):
         estimate = problem.batch_gradient(x, rows, reference=snapshot)
         estimate += snapshot_grad
