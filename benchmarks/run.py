@@ -240,15 +240,20 @@ def plot(problem, traces, best, path):
     plt.close(fig)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def mode_and_folder(argv, description, quick_help):
+    """The run's mode ("full", "quick" or "smoke") and results folder, from the command line."""
+    parser = argparse.ArgumentParser(description=description)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--quick", action="store_true", help="a tenth of the rows, one repeat")
+    group.add_argument("--quick", action="store_true", help=quick_help)
     group.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = parser.parse_args(argv)
-    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     args.out.mkdir(parents=True, exist_ok=True)
+    return "smoke" if args.smoke else "quick" if args.quick else "full", args.out
+
+
+def main(argv=None):
+    mode, out = mode_and_folder(argv, __doc__.splitlines()[0], "a tenth of the rows, one repeat")
 
     start, checkout = time.perf_counter(), commit()
     machine = machine_line()
@@ -258,7 +263,7 @@ def main(argv=None):
     for problem in problems:
         problem_rows, traces, best, kernels[problem.name] = run_problem(problem, mode)
         rows += problem_rows
-        plot(problem, traces, best, args.out / f"{mode}-{problem.name}.png")
+        plot(problem, traces, best, out / f"{mode}-{problem.name}.png")
         print(f"done {problem.name}", file=sys.stderr, flush=True)
     table = format_table(rows, kernels, float32_speedup(problems, mode))
     table += "\n\n" + format_scale(run_scale(mode, REPEATS[mode]))
@@ -266,7 +271,7 @@ def main(argv=None):
     minutes, seconds = divmod(round(time.perf_counter() - start), 60)
     run = f"Run: {minutes} min {seconds} s at commit {checkout}"
     print(f"{table}\n\n{run}")
-    (args.out / f"{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
+    (out / f"{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
 
 
 if __name__ == "__main__":

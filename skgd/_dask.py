@@ -109,7 +109,7 @@ def distributed_objective(X, y, sample_weight, *, classes, class_weight, fit_int
         penalty=penalty,
         dtype=dtype,
         is_sparse=summaries[0].is_sparse,
-        moments=partitions.pool(moments),
+        moments=partitions.pooled(moments)[1],
     )
     return objective, classes
 
@@ -161,9 +161,9 @@ class DistributedObjective(Objective):
     def curvature_moments(self, params, least_curvature):
         """As :meth:`skgd._objective.LogisticObjective.curvature_moments`, over all rows."""
         parts = self.partitions.map(_curvature_moments, params, least_curvature)
-        totals = np.array([total * share for (total, _), share in
-                           zip(parts, self.partitions.shares)])
-        return self.partitions.pool_curvature(totals, [moments for _, moments in parts])
+        shares = self.partitions.shares
+        totals = [total * share for (total, _), share in zip(parts, shares, strict=True)]
+        return self.partitions.pooled([moments for _, moments in parts], totals)
 
     def batch_gradient(self, params, rows, reference=None):
         raise NotImplementedError(
@@ -244,7 +244,7 @@ class Partitions:
                 continue
             by_part = {}
             for worker, parts in self.by_worker.items():
-                by_part.update(zip(parts, results[worker]))
+                by_part.update(zip(parts, results[worker], strict=True))
             return [by_part[p] for p in range(len(self.objectives))]
 
     def travel(self, hop, state, visits, *args):
@@ -266,22 +266,19 @@ class Partitions:
                 self._locate()
 
     def weighted(self, results):
-        """Each partition's ``(value, grad)`` or value, times its share."""
-        for share, result in zip(self.shares, results):
-            if isinstance(result, tuple):
-                yield tuple(share * part for part in result)
-            else:
-                yield share * result
+        """Each partition's result (a value, or a tuple of them) times its share of J."""
+        for share, result in zip(self.shares, results, strict=True):
+            yield tuple(share * part for part in result) if isinstance(result, tuple) else (
+                share * result)
 
-    def pool(self, moments):
-        """The moments over all rows from each partition's (under J's weights)."""
-        means, variances = (np.array(parts) for parts in zip(*moments))
-        return pooled_moments(self.shares, means, variances)[1]
+    def pooled(self, moments, weights=None):
+        """``(total, (mean, variance))`` over all rows from each partition's moments.
 
-    def pool_curvature(self, totals, moments):
-        """Curvature totals and moments over all rows, from each partition's."""
-        means, variances = (np.array(parts) for parts in zip(*moments))
-        return pooled_moments(totals, means, variances)
+        Each partition's moments count with its ``weights`` (by default its
+        share of J's weight); see :func:`skgd._moments.pooled_moments`.
+        """
+        means, variances = (np.array(parts) for parts in zip(*moments, strict=True))
+        return pooled_moments(self.shares if weights is None else weights, means, variances)
 
     def release(self):
         """Let the cluster forget the partitions' objectives."""
@@ -289,8 +286,22 @@ class Partitions:
         self.objectives = []
 
     def _locate(self):
-        """Find the worker of every partition (once they are all in memory)."""
+        """Find the worker of every partition (once they are all in memory).
+
+        A partition that cannot be computed again (its lineage failed, or its
+        data were scattered by hand and lost) stops the fit with an error:
+        never a model fitted without it.
+        """
         wait(self.objectives)
+        for future in self.objectives:
+            if future.status == "error":
+                future.result()  # raises the partition's error
+            if future.status != "finished":
+                raise RuntimeError(
+                    f"A partition of the data was lost and cannot be computed again "
+                    f"(its future is {future.status!r}); the fit stops rather than fit "
+                    "a model without it."
+                )
         who_has = self.client.who_has(self.objectives)
         self.location = [sorted(who_has[future.key])[0] for future in self.objectives]
         self.by_worker = {}
@@ -309,7 +320,7 @@ class Partitions:
                 if not set(self.location) <= alive:
                     self.client.cancel(pending)
                     raise _WorkerLost from None
-        return dict(zip(futures, self.client.gather(pending)))
+        return dict(zip(futures, self.client.gather(pending), strict=True))
 
 
 class _WorkerLost(Exception):
@@ -404,7 +415,7 @@ def _row_aligned(X, y, sample_weight):
     if any(in_memory) and any(math.isnan(c) for c in X.chunks[0]):
         X = X.compute_chunk_sizes()  # in-memory vectors are cut at X's row chunks
     aligned = []
-    for vector, local in zip(vectors, in_memory):
+    for vector, local in zip(vectors, in_memory, strict=True):
         if local:
             vector = np.asarray(vector)
             if vector.shape[0] != X.shape[0]:
@@ -446,7 +457,7 @@ def _partitions(X, y, sample_weight):
         w_parts = [sample_weight] * len(x_parts)
     else:
         w_parts = sample_weight.to_delayed().ravel()
-    return zip(x_parts, y_parts, w_parts)
+    return zip(x_parts, y_parts, w_parts, strict=True)
 
 
 def _checked_rows(X, y, sample_weight):

@@ -264,14 +264,23 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         callback, KeyboardInterrupt) leaves the estimator as it was before
         the call.
 
+        Dask arrays and DataFrames (with the ``dask`` extra) are fitted where
+        their row partitions are, on the workers of the dask.distributed
+        Client in use: each worker computes its partitions' part of J and
+        its gradient, this process adds them and takes the steps.  The model
+        is the one fitted in memory (the same iterations, to rounding);
+        ``early_stopping`` is not available there, and ``n_jobs`` is the
+        workers' business.
+
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array or DataFrame} of shape (n_samples, n_features)
             Training data.  float32 stays float32; anything else becomes
             float64.  X is never modified, nor copied when already usable.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-        sample_weight : array-like of shape (n_samples,), default=None
+            A dask array's chunks may be dense or scipy CSR matrices.
+        y : array-like or dask array of shape (n_samples,)
+            Class labels of any type; cut into X's row partitions for dask X.
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights of the samples.
 
         Returns
@@ -380,7 +389,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         the call's rows (one evaluation of J and its gradient); a diverging
         fixed learning rate raises :class:`skgd.DivergenceError` (a
         ValueError) and leaves the model as it was.  Callbacks see each call
-        as a fit of one iteration.
+        as a fit of one iteration.  For dask input, the pass goes from one
+        row partition to the next on their workers, carrying the iterate
+        and its average; the rows do not move.
         ``C`` applies per call, as :meth:`fit` would apply it to those rows:
         over chunks of equal size and weight, the model converges to that
         of :meth:`fit` on all rows with ``C`` times the number of chunks.
@@ -568,7 +579,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            For a binary problem, the score of ``classes_[1]``.
+            For a binary problem, the score of ``classes_[1]``.  For dask
+            X, a dask array, computed lazily block by block (as are the
+            other predictions).
         """
         check_is_fitted(self)
         if is_dask_collection(X):  # lazily, block by block, where the rows are

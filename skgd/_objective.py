@@ -119,7 +119,7 @@ class Objective:
 
 
 class LogisticObjective(Objective):
-    """J on rows held in memory, split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
+    """J on rows in memory, split into a smooth part ``f`` (data term + L2) and an L1 part ``g``.
 
     Parameters
     ----------

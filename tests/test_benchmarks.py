@@ -38,3 +38,17 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
     # the reference's ratio to itself is exactly 1
     assert table.count("| LogisticRegression() |") == len(problems)
     assert all("| 1.00 |" in line for line in table.splitlines() if "| LogisticRegression() |" in line)
+
+
+def test_cluster_smoke_run_compares_in_memory_dask_and_dask_ml(tmp_path):
+    pytest.importorskip("distributed")
+    cluster = RUN.parent / "cluster.py"
+    subprocess.run(
+        [sys.executable, str(cluster), "--smoke", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    report = (tmp_path / "cluster-smoke.md").read_text()
+    for row in ["| skgd gd | in memory |", "| skgd gd | dask |", "| skgd agd | dask |"]:
+        assert row in report
+    assert "| dask-ml" in report  # its rows, or that it is not installed
+    assert "Client memory during a dask gd fit" in report

@@ -1,4 +1,4 @@
-"""Fits on dask collections across a dask.distributed cluster: the in-memory model, where the data are.
+"""Fits on dask collections across a dask.distributed cluster: the in-memory model, in place.
 
 One LocalCluster of two single-threaded worker processes serves the module
 (processes, so that whatever travels to a worker must pickle).

@@ -3,6 +3,8 @@
 import runpy
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -43,3 +45,10 @@ def test_solvers(tmp_path):
     gaps = run_example("solvers", "--out", str(tmp_path), "--rows", "20000")
     assert all(gap < 1e-4 for gap in gaps.values())
     assert (tmp_path / "solvers.png").stat().st_size > 1000
+
+
+def test_dask_cluster_fits_the_in_memory_model(capsys):
+    pytest.importorskip("distributed")
+    difference, accuracy = run_example("dask_cluster", "--rows", "40000", "--chunks", "4")
+    assert difference < 1e-10 and accuracy > 0.6
+    assert "computed on the workers" in capsys.readouterr().out
