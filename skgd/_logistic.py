@@ -703,16 +703,17 @@ def _rollback_on_error(estimator):
         raise
 
 
-def _of_scores(scores, function, n_columns=None, dtype=np.float64):
+def _of_scores(scores, function, n_columns=None, dtype=None):
     """``function(scores)``; for dask scores, lazily, block by block.
 
-    ``n_columns`` columns (None: one-dimensional) of ``dtype`` (for dask).
+    For dask, the result's ``n_columns`` (None: one-dimensional) and ``dtype``
+    (None: the scores').
     """
     if not is_dask_collection(scores):
         return function(scores)
     from ._dask import map_rows
 
-    return map_rows(scores, function, dtype if n_columns is None else scores.dtype, n_columns)
+    return map_rows(scores, function, scores.dtype if dtype is None else dtype, n_columns)
 
 
 def _coefficients(objective, params):
