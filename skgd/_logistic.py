@@ -9,11 +9,12 @@ unpacks the result into scikit-learn's fitted attributes.
 
 import copy
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -305,7 +306,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 "would have to be split off every partition. Hold out a validation set "
                 "yourself, or set early_stopping=False."
             )
-        training_data = self._distributed_data if distributed else self._local_data
+        if distributed:
+            training_data = self._distributed_data
+        else:
+            training_data = self._local_data
         with training_data(X, y, sample_weight, penalty, warm, random_state) as data:
             objective, classes, validation = data.objective, data.classes, data.validation
             start = self._start_point(objective, classes, warm)
@@ -315,6 +319,13 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                                   start, validation, self.max_iter)
             result = self._solve(objective, start, [validation, task], random_state)
         self._unpack(objective, classes, result, validation)
+        if _array_api_input(X):  # fitted attributes where X is
+            from ._array_api import as_namespace
+
+            for name in ["coef_", "intercept_", "n_iter_", "loss_curve_",
+                         "validation_loss_curve_"]:
+                if getattr(self, name) is not None:
+                    setattr(self, name, as_namespace(getattr(self, name), X))
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
             warnings.warn(non_convergence_message(self, objective, result), ConvergenceWarning)
@@ -324,20 +335,61 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
     @contextmanager
     def _local_data(self, X, y, sample_weight, penalty, warm, random_state):
-        """J on in-memory data, with the rows held out for early stopping."""
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-            reset=not warm,  # a warm start needs the features it was fitted on
-        )
+        """J on data in this process, with the rows held out for early stopping.
+
+        numpy arrays and scipy sparse matrices are computed by this process's
+        threads; arrays of another array-API namespace (with
+        ``array_api_dispatch`` on) where they are, on their device.
+        """
+        X, y, sample_weight, on_device = self._validated(X, y, sample_weight, reset=not warm)
         classes, codes = check_labels(y)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
-        with RowThreads.for_data(X, self.n_jobs) as threads:
+        with nullcontext() if on_device else RowThreads.for_data(X, self.n_jobs) as threads:
+            objective_of = self._objective_maker(on_device, threads)
             X_fit, codes_fit, weights_fit, validation = self._hold_out(
-                X, codes, weights, classes, random_state, threads
+                X, codes, weights, classes, random_state, objective_of
             )
-            objective = self._objective(X_fit, codes_fit, weights_fit, weight_scale,
-                                        len(classes), penalty, threads)
+            penalty = _elastic_net(penalty, len(codes_fit), weights_fit, weight_scale,
+                                   _numpy_dtype(X))
+            objective = objective_of(X_fit, codes_fit, weights_fit, len(classes), penalty)
             yield _TrainingData(objective, classes, validation, X_fit, codes_fit)
+
+    def _validated(self, X, y, sample_weight, reset):
+        """X as the objective takes it, y and sample_weight as numpy, and where X is.
+
+        Returns ``(X, y, sample_weight, on_device)``: ``on_device`` for arrays of
+        another array-API namespace than numpy's, with dispatch on, which stay
+        in their namespace and on their device (y and the weights come to the
+        host, once).
+        """
+        if not _array_api_input(X):
+            X, y = validate_data(
+                self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+                reset=reset,  # a warm start needs the features it was fitted on
+            )
+            return X, y, sample_weight, False
+        from ._array_api import check_dense, namespace_of, to_numpy
+
+        check_dense(X)
+        xp = namespace_of(X)
+        X, y = validate_data(self, X, y, dtype=[xp.float64, xp.float32], reset=reset)
+        if _array_api_input(sample_weight):
+            sample_weight = to_numpy(sample_weight)
+        return X, to_numpy(y), sample_weight, True
+
+    def _objective_maker(self, on_device, threads):
+        """``objective_of(X, codes, weights, n_classes, penalty)``: J on those rows."""
+        if on_device:
+            from ._array_api import ArrayAPIObjective
+
+            def objective_of(X, codes, weights, n_classes, penalty):
+                return ArrayAPIObjective(X, codes, weights, n_classes, self.fit_intercept,
+                                         penalty)
+        else:
+            def objective_of(X, codes, weights, n_classes, penalty):
+                return LogisticObjective(X, codes, weights, n_classes, self.fit_intercept,
+                                         penalty, threads)
+        return objective_of
 
     @contextmanager
     def _distributed_data(self, X, y, sample_weight, penalty, warm, random_state,
@@ -469,36 +521,22 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
 
     @contextmanager
     def _stream_data(self, X, y, classes, fitted_classes, sample_weight, penalty, first):
-        """J on an in-memory chunk of a stream."""
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-            reset=first,
-        )
+        """J on a chunk of a stream (in memory, or on its device)."""
+        X, y, sample_weight, on_device = self._validated(X, y, sample_weight, reset=first)
         classes, codes = encode_stream_labels(y, classes, fitted_classes)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
-        with RowThreads.for_data(X, self.n_jobs) as threads:
-            objective = self._objective(
-                X, codes, weights, weight_scale, len(classes), penalty, threads
+        with nullcontext() if on_device else RowThreads.for_data(X, self.n_jobs) as threads:
+            penalty = _elastic_net(penalty, len(codes), weights, weight_scale, _numpy_dtype(X))
+            objective = self._objective_maker(on_device, threads)(
+                X, codes, weights, len(classes), penalty
             )
             yield _TrainingData(objective, classes, None, X, codes)
 
-    def _objective(self, X, codes, weights, weight_scale, n_classes, penalty, threads=None):
-        """J on the rows of ``X``, with the ``(C, l1_ratio)`` of ``penalty``.
-
-        ``weights`` are the samples' weights divided by ``weight_scale``.
-        """
-        C, l1_ratio = penalty
-        total = X.shape[0] if weights is None else float(weights.sum())
-        strength = penalty_strength(C, total, weight_scale, X.dtype)
-        penalty = ElasticNet(strength, l1_ratio)
-        return LogisticObjective(
-            X, codes, weights, n_classes, self.fit_intercept, penalty, threads
-        )
-
-    def _hold_out(self, X, codes, weights, classes, random_state, threads=None):
+    def _hold_out(self, X, codes, weights, classes, random_state, objective_of):
         """The rows to fit on, and a monitor of the log-loss of the held-out rest.
 
-        Without early stopping, all the rows and no monitor.
+        Without early stopping, all the rows and no monitor.  ``objective_of``
+        builds J as ``objective_of(X, codes, weights, n_classes, penalty)``.
         """
         if not self.early_stopping:
             return X, codes, weights, None
@@ -507,12 +545,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         )
 
         def take(rows):
-            return X[rows], codes[rows], None if weights is None else weights[rows]
+            return _take_rows(X, rows), codes[rows], None if weights is None else weights[rows]
 
-        no_penalty = ElasticNet(0.0, 0.0)
-        validation = LogisticObjective(
-            *take(validation_rows), len(classes), self.fit_intercept, no_penalty, threads
-        )
+        validation = objective_of(*take(validation_rows), len(classes), ElasticNet(0.0, 0.0))
         monitor = ValidationMonitor(validation, self.tol, self.n_iter_no_change)
         return (*take(fit_rows), monitor)
 
@@ -583,7 +618,15 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             X, a dask array, computed lazily block by block (as are the
             other predictions).
         """
+        self._check_namespace(X, "decision_function")
         check_is_fitted(self)
+        if _array_api_input(X):  # in X's namespace, on its device
+            from ._array_api import as_namespace, decision_function, namespace_of, to_numpy
+
+            xp = namespace_of(X)
+            X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
+            coef, intercept = (as_namespace(to_numpy(a), X) for a in (self.coef_, self.intercept_))
+            return decision_function(X, xp.astype(coef, X.dtype), xp.astype(intercept, X.dtype))
         if is_dask_collection(X):  # lazily, block by block, where the rows are
             from ._dask import decision_function, feature_view
 
@@ -592,7 +635,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
         )
-        return raw_predictions(X, self.coef_, self.intercept_)
+        return raw_predictions(X, *(_as_numpy(a) for a in (self.coef_, self.intercept_)))
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -607,7 +650,12 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
+        self._check_namespace(X, "predict_proba")
         scores = self.decision_function(X)
+        if _array_api_input(scores):
+            from ._array_api import predict_proba
+
+            return predict_proba(scores, len(self.classes_))
         return _of_scores(scores, make_loss(len(self.classes_)).predict_proba,
                           n_columns=len(self.classes_))
 
@@ -624,7 +672,12 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         log_proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self.decision_function(X)
+        if _array_api_input(scores):
+            from ._array_api import predict_log_proba
+
+            return predict_log_proba(scores, len(self.classes_))
         return _of_scores(scores, make_loss(len(self.classes_)).predict_log_proba,
                           n_columns=len(self.classes_))
 
@@ -641,14 +694,27 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         labels : ndarray of shape (n_samples,)
             Predicted labels, drawn from ``classes_``.
         """
+        self._check_namespace(X, "predict")
         scores = self.decision_function(X)
         classes = self.classes_
+        if _array_api_input(scores):
+            from ._array_api import predict
+
+            return predict(scores, classes)
 
         def labels(scores):
             indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
             return classes[indices]
 
         return _of_scores(scores, labels, dtype=classes.dtype)
+
+    def _check_namespace(self, X, method):
+        """With array-API dispatch on, X must be where the fitted coefficients are."""
+        check_is_fitted(self)
+        if get_config()["array_api_dispatch"] and not is_dask_collection(X):
+            from ._array_api import check_same_namespace
+
+            check_same_namespace(X, self.coef_, f"{type(self).__name__}.{method}")
 
     def sparsify(self):
         """Store ``coef_`` as a scipy CSR matrix, as LogisticRegression does.
@@ -684,6 +750,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
 
@@ -714,6 +781,45 @@ def _of_scores(scores, function, n_columns=None, dtype=None):
     from ._dask import map_rows
 
     return map_rows(scores, function, scores.dtype if dtype is None else dtype, n_columns)
+
+
+def _array_api_input(X):
+    """Whether X is to be computed in its own array-API namespace: not numpy, with dispatch on."""
+    if not get_config()["array_api_dispatch"] or isinstance(X, np.ndarray) or sp.issparse(X):
+        return False
+    from ._array_api import is_other_namespace
+
+    return is_other_namespace(X)
+
+
+def _as_numpy(array):
+    """``array`` as numpy (fitted attributes of a fit on another namespace)."""
+    if isinstance(array, np.ndarray) or sp.issparse(array):
+        return array
+    from ._array_api import to_numpy
+
+    return to_numpy(array)
+
+
+def _take_rows(X, rows):
+    """The rows (numpy indices) of X, where X is."""
+    if isinstance(X, np.ndarray) or sp.issparse(X):
+        return X[rows]
+    from ._array_api import take_rows
+
+    return take_rows(X, rows)
+
+
+def _numpy_dtype(X):
+    """X's dtype as numpy's (``torch.float32`` -> float32)."""
+    return np.dtype(str(X.dtype).rsplit(".", 1)[-1])
+
+
+def _elastic_net(penalty, n_samples, weights, weight_scale, dtype):
+    """The penalty ``(C, l1_ratio)`` of J on rows of these weights (None: unit weights)."""
+    C, l1_ratio = penalty
+    total = n_samples if weights is None else float(weights.sum())
+    return ElasticNet(penalty_strength(C, total, weight_scale, dtype), l1_ratio)
 
 
 def _coefficients(objective, params):

@@ -50,7 +50,7 @@ def feature_moments(X, weight, compute=None):
     """
     if sp.issparse(X):
         first, second = _sparse_moments(X, weight)
-        return _finish(X, first, second, np.zeros(X.shape[1], dtype=X.dtype))
+        return finish_moments(X.dtype, first, second, np.zeros(X.shape[1], dtype=X.dtype))
     shift = X[0].copy()
 
     def block_moments(X, weight):
@@ -68,16 +68,16 @@ def feature_moments(X, weight, compute=None):
     moments = RowBlocks(X, weight).map(block_moments, compute)
     first = sum(np.asarray(block_first) for block_first, _ in moments)
     second = sum(np.asarray(block_second) for _, block_second in moments)
-    return _finish(X, first, second, shift)
+    return finish_moments(X.dtype, first, second, shift)
 
 
-def _finish(X, first, second, shift):
-    """Means and variances from ``E[x - shift]`` and ``E[(x - shift)^2]``."""
-    _check_squares_finite(X, second + (first + shift) ** 2)
+def finish_moments(dtype, first, second, shift):
+    """Means and variances from ``E[x - shift]`` and ``E[(x - shift)^2]`` of X of ``dtype``."""
+    _check_squares_finite(dtype, second + (first + shift) ** 2)
     # the weights sum to 1; a variance at the rounding level of the difference
     # below is that of a constant
     variance = second - first**2
-    variance[variance <= ROUNDING * np.finfo(X.dtype).eps * second] = 0.0
+    variance[variance <= ROUNDING * np.finfo(dtype).eps * second] = 0.0
     return first + shift, variance
 
 
@@ -108,13 +108,13 @@ def _sparse_moments_by_column(X, weight):
     return first, second
 
 
-def _check_squares_finite(X, second_moments):
+def _check_squares_finite(dtype, second_moments):
     """Raise ValueError when the features are too large for the sums of their squares."""
     if np.all(np.isfinite(second_moments)) and np.isfinite(np.sum(second_moments)):
         return
-    float32 = X.dtype == np.float32
+    float32 = dtype == np.float32
     raise ValueError(
-        f"The features of X are too large for {X.dtype.name}: their squares, which "
+        f"The features of X are too large for {np.dtype(dtype).name}: their squares, which "
         "gradient descent's step sizes are computed from, overflow. Divide X by a "
         "constant (e.g. with MaxAbsScaler)"
         + (", or pass float64 input." if float32 else ".")
