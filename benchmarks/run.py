@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full suite (about 20 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller problems, one repeat (about 4 minutes)
     python benchmarks/run.py --smoke    # seconds: CI runs it so the suite cannot rot
+    python benchmarks/run.py --device cpu   # skgd on torch's device (cpu, cuda; or cupy)
 
 For every problem (benchmarks/datasets.py) and competitor
 (benchmarks/competitors.py), all on the same objective J, it reports the fit
@@ -253,6 +254,11 @@ def mode_and_folder(argv, description, quick_help):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg.startswith("--device") for arg in argv):  # its own process: see devices.py
+        devices = Path(__file__).resolve().parent / "devices.py"
+        environment = {**os.environ, "SCIPY_ARRAY_API": "1"}
+        sys.exit(subprocess.run([sys.executable, str(devices), *argv], env=environment).returncode)
     mode, out = mode_and_folder(argv, __doc__.splitlines()[0], "a tenth of the rows, one repeat")
 
     start, checkout = time.perf_counter(), commit()

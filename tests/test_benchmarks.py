@@ -52,3 +52,17 @@ def test_cluster_smoke_run_compares_in_memory_dask_and_dask_ml(tmp_path):
         assert row in report
     assert "| dask-ml" in report  # its rows, or that it is not installed
     assert "Client memory during a dask gd fit" in report
+
+
+def test_device_smoke_run_times_numpy_against_torch_on_cpu(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    subprocess.run(
+        [sys.executable, str(RUN), "--device", "cpu", "--smoke", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    report = (tmp_path / "device-cpu-smoke.md").read_text()
+    for problem in ["dense-binary", "dense-float32", "dense-multinomial"]:
+        for fit in ["skgd gd (default) | numpy", "skgd gd (default) | cpu",
+                    "LogisticRegression() | numpy", "LogisticRegression() | cpu"]:
+            assert f"| {problem} | {fit} |" in report
