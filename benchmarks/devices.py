@@ -117,11 +117,11 @@ def _numpy_coefficients(model):
     return _Coefficients(coef, to_numpy(model.intercept_))
 
 
-def format_devices(rows, device):
+def format_devices(rows):
     """The device table, in markdown."""
     lines = [
-        f"| problem | fit | on | seconds (median) | min-max | ratio to skgd on numpy "
-        f"| J - J* |",
+        "| problem | fit | on | seconds (median) | min-max | ratio to skgd on numpy "
+        "| J - J* |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -140,7 +140,7 @@ def main(argv=None):
     start, checkout, machine = time.perf_counter(), commit(), machine_line()
     print(f"# mode={mode}, device={known.device}: {machine}", flush=True)
     rows = run_devices(load_problems(mode), known.device, REPEATS[mode] + 2)
-    table = format_devices(rows, known.device)
+    table = format_devices(rows)
     minutes, seconds = divmod(round(time.perf_counter() - start), 60)
     run = f"Run: {minutes} min {seconds} s at commit {checkout}"
     print(f"{table}\n\n{run}")

@@ -130,8 +130,9 @@ class ArrayAPIObjective(Objective):
             self.targets = self._on_device(codes[:, None] == np.arange(n_classes))
 
     def data_value(self, params):
-        """The data term: the weighted mean loss."""
-        return self.data_value_and_gradient(params)[0]
+        """The data term: the weighted mean loss (one scalar back from the device)."""
+        loss, _ = self._loss_and_residual(self._raw(params, self.X), self.targets)
+        return float(to_numpy(self.xp.sum(loss * self.weight)))
 
     def data_value_and_gradient(self, params):
         """The data term and its gradient, computed on the device, back in one transfer."""

@@ -620,13 +620,14 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         """
         self._check_namespace(X, "decision_function")
         check_is_fitted(self)
-        if _array_api_input(X):  # in X's namespace, on its device
-            from ._array_api import as_namespace, decision_function, namespace_of, to_numpy
+        if _array_api_input(X):  # in X's namespace, on its device, where coef_ is
+            from ._array_api import decision_function, namespace_of
 
             xp = namespace_of(X)
             X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
-            coef, intercept = (as_namespace(to_numpy(a), X) for a in (self.coef_, self.intercept_))
-            return decision_function(X, xp.astype(coef, X.dtype), xp.astype(intercept, X.dtype))
+            return decision_function(
+                X, xp.astype(self.coef_, X.dtype), xp.astype(self.intercept_, X.dtype)
+            )
         if is_dask_collection(X):  # lazily, block by block, where the rows are
             from ._dask import decision_function, feature_view
 

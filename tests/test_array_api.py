@@ -137,15 +137,15 @@ def test_one_transfer_from_the_device_per_evaluation(monkeypatch):
         counts["transfers"] += 1
         return to_numpy(array)
 
-    evaluate = array_api.ArrayAPIObjective.data_value_and_gradient
-
-    def counting_evaluate(self, params):
-        counts["evaluations"] += 1
-        return evaluate(self, params)
-
     monkeypatch.setattr(array_api, "to_numpy", counting_to_numpy)
-    monkeypatch.setattr(array_api.ArrayAPIObjective, "data_value_and_gradient",
-                        counting_evaluate)
+    for method in ["data_value", "data_value_and_gradient"]:
+        evaluate = getattr(array_api.ArrayAPIObjective, method)
+
+        def counting_evaluate(self, params, evaluate=evaluate):
+            counts["evaluations"] += 1
+            return evaluate(self, params)
+
+        monkeypatch.setattr(array_api.ArrayAPIObjective, method, counting_evaluate)
     X, y = _data(3)
     _, on_device, _, _ = _fit_both("torch", X, y, solver="gd", max_iter=30)
     n_iter = int(on_device.n_iter_[0])
