@@ -7,13 +7,12 @@ of the rows, for a run of a few minutes) and "smoke" (seconds, for CI).
 
 from dataclasses import dataclass
 
+import hard
 import numpy as np
 import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-
-import hard
 
 SEED = 0
 # rows of the large problems per mode
@@ -94,12 +93,15 @@ def load_problems(mode):
     X, y = make_classification(
         n // 2, 60, n_informative=30, n_classes=5, flip_y=0.05, random_state=SEED
     )
-    problems.append(_split("dense-multinomial", f"{n // 2} x 60, 5 classes (scaled)", X, y, scale=True))
+    problems.append(
+        _split("dense-multinomial", f"{n // 2} x 60, 5 classes (scaled)", X, y, scale=True)
+    )
 
     n_sparse, n_columns = SPARSE_ROWS[mode], SPARSE_COLUMNS[mode]
     X, y = _sparse_text_like(n_sparse, n_columns, 40, rng)
     problems.append(
-        _split("sparse-text", f"{n_sparse} x {n_columns} CSR, ~40 nnz/row, binary", X, y, scale=False)
+        _split("sparse-text", f"{n_sparse} x {n_columns} CSR, ~40 nnz/row, binary", X, y,
+               scale=False)
     )
 
     n_unscaled = UNSCALED_ROWS[mode]

@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 # scikit-learn's array-API dispatch needs scipy's, which scipy reads when first
@@ -26,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
-from sklearn import config_context  # noqa: E402
+from sklearn import clone, config_context  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from skgd import GDLogisticRegression  # noqa: E402
@@ -67,14 +68,11 @@ def run_devices(problems, device, repeats):
         y_device = xp.asarray(y, device=where) if where is not None else xp.asarray(y)
         objective = objective_of(problem)
         optimum = J(objective, LogisticRegression(tol=1e-10, max_iter=10_000).fit(X, y))
-        fits = {
-            ("skgd gd (default)", "numpy"): lambda: GDLogisticRegression().fit(X, y),
-            ("skgd gd (default)", device): lambda: _on_device(GDLogisticRegression(),
-                                                              X_device, y_device),
-            ("LogisticRegression()", "numpy"): lambda: LogisticRegression().fit(X, y),
-            ("LogisticRegression()", device): lambda: _on_device(LogisticRegression(),
-                                                                 X_device, y_device),
-        }
+        fits = {}
+        for name, make in [("skgd gd (default)", GDLogisticRegression),
+                           ("LogisticRegression()", LogisticRegression)]:
+            fits[name, "numpy"] = partial(_in_memory, make(), X, y)
+            fits[name, device] = partial(_on_device, make(), X_device, y_device)
         for fit in fits.values():  # warm: the library's kernels loaded and compiled
             fit()
         seconds = {key: [] for key in fits}
@@ -95,8 +93,13 @@ def run_devices(problems, device, repeats):
     return rows
 
 
+def _in_memory(model, X, y):
+    return clone(model).fit(X, y)
+
+
 def _on_device(model, X, y):
     """Fit with dispatch on; the coefficients brought to the host end the timing."""
+    model = clone(model)
     with config_context(array_api_dispatch=True):
         model.fit(X, y)
     model.coef_host_ = to_numpy(model.coef_)

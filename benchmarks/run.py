@@ -206,7 +206,8 @@ def format_table(rows, kernels, speedup):
         )
     lines += ["", "| problem | skgd loss+gradient s | X.sum() s | ratio |", "|---|---|---|---|"]
     for name, (evaluation, streaming) in kernels.items():
-        lines.append(f"| {name} | {evaluation:.4f} | {streaming:.4f} | {evaluation / streaming:.2f} |")
+        ratio = evaluation / streaming
+        lines.append(f"| {name} | {evaluation:.4f} | {streaming:.4f} | {ratio:.2f} |")
     lines += [
         "",
         "| dense binary data, skgd gd | float64 fit s | float32 fit s | speedup |",
@@ -227,7 +228,7 @@ def plot(problem, traces, best, path):
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     floor = 1e-16 * abs(best)
     for name, points in traces.items():
-        seconds, values = zip(*points)
+        seconds, values = zip(*points, strict=True)
         ax.plot(seconds, np.maximum(np.array(values) - best, floor), marker="o", ms=3, label=name)
     ax.set_xscale("log")
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())

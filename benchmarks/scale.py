@@ -81,8 +81,8 @@ def run_scale(mode, repeat):
             X, y, repeat,
         )
         sgd_epoch = epoch_seconds(
-            lambda epochs: SGDClassifier(
-                loss="log_loss", alpha=1 / X.shape[0], max_iter=epochs, tol=None, random_state=0
+            lambda epochs, n_rows=X.shape[0]: SGDClassifier(
+                loss="log_loss", alpha=1 / n_rows, max_iter=epochs, tol=None, random_state=0
             ),
             X, y, repeat,
         )

@@ -8,7 +8,6 @@ unpacks the result into scikit-learn's fitted attributes.
 """
 
 import copy
-import warnings
 from contextlib import contextmanager, nullcontext
 from typing import NamedTuple
 
@@ -34,6 +33,7 @@ from ._losses import make_loss
 from ._messages import (
     early_stopping_kept_start_message,
     non_convergence_message,
+    warn,
     worded_divergence,
 )
 from ._monitors import FitTask, ValidationMonitor, combine_monitors, progress_printer
@@ -328,9 +328,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                     setattr(self, name, as_namespace(getattr(self, name), X))
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
-            warnings.warn(non_convergence_message(self, objective, result), ConvergenceWarning)
+            warn(non_convergence_message(self, objective, result), ConvergenceWarning)
         if validation is not None and validation.best_iteration == 0 < result.n_iter:
-            warnings.warn(early_stopping_kept_start_message(self, result, warm))
+            warn(early_stopping_kept_start_message(self, result, warm))
         return self
 
     @contextmanager

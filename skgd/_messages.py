@@ -1,6 +1,9 @@
 """What a fit tells its user when gradient descent did not end at the optimum."""
 
+import sys
+import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -74,3 +77,26 @@ def worded_divergence(learning_rate, unit="iteration"):
     except DivergenceError as error:
         message = divergence_message(learning_rate, error, unit)
         raise DivergenceError(error.start_value, error.value, error.iteration, message) from None
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn``, attributed to the first caller outside skgd.
+
+    A fit's warnings then point at the user's ``fit`` call, however deep in
+    skgd (and in scikit-learn's callback wrapper) they are raised.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and _inside(frame.f_code.co_filename):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _inside(filename):
+    """Whether code of ``filename`` is skgd's, or scikit-learn's wrapper of fit for callbacks."""
+    path = Path(filename).resolve()
+    return path.is_relative_to(_PACKAGE) or path.name == "callback.py" or (
+        "sklearn" in path.parts and "callback" in path.parts)
+
+
+_PACKAGE = Path(__file__).resolve().parent
+

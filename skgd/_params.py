@@ -7,9 +7,10 @@ checks its few parameters here, with messages in scikit-learn's phrasing
 
 import math
 import numbers
-import warnings
 
 import numpy as np
+
+from ._messages import warn
 
 # LogisticRegression's solvers, refused with advice on which of skgd's to use
 LOGISTIC_REGRESSION_SOLVERS = {
@@ -121,14 +122,14 @@ def penalty_parameters(estimator):
     penalty, C, l1_ratio = estimator.penalty, estimator.C, estimator.l1_ratio
     if penalty == "deprecated":
         if l1_ratio is None:
-            warnings.warn(
+            warn(
                 "'l1_ratio=None' was deprecated in version 1.8 and will trigger an error "
                 "in 1.10. Use 0<=l1_ratio<=1 instead.",
                 FutureWarning,
             )
             return C, 0.0
         return C, l1_ratio
-    warnings.warn(
+    warn(
         "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To avoid "
         "this warning, leave 'penalty' set to its default value and use 'l1_ratio' or "
         "'C' instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
@@ -137,12 +138,12 @@ def penalty_parameters(estimator):
         FutureWarning,
     )
     if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
-        warnings.warn(
+        warn(
             f"l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
             f"(penalty={penalty})"
         )
     if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
-        warnings.warn(
+        warn(
             f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty is "
             "deprecated. Please use l1_ratio only."
         )
@@ -150,6 +151,6 @@ def penalty_parameters(estimator):
         raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
     if penalty is None:
         if C != 1.0:
-            warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
+            warn("Setting penalty=None will ignore the C and l1_ratio parameters")
         return math.inf, 0.0
     return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)

@@ -1,4 +1,4 @@
-"""Fits on arrays of other array-API namespaces (array_api_strict, torch): the numpy model, on X's device.
+"""Fits on arrays of other array-API namespaces (array_api_strict, torch): numpy's model, on device.
 
 scikit-learn's own array-API checks run in tests/test_common.py (the
 estimator sets the ``array_api_support`` tag); these test what they do not:

@@ -20,8 +20,9 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
     assert machine.startswith("Machine: ") and run.startswith("Run: ") and " at commit " in run
     table = "\n".join(lines).strip()
     assert completed.stdout.strip().endswith(f"{table}\n\n{run}")  # stdout shows the same
-    for model in ["skgd gd", "skgd agd", "skgd sgd", "LogisticRegression()", "LogisticRegression(newton-cholesky)",
-                  "LogisticRegression(saga)", "SGDClassifier(log_loss)"]:
+    for model in ["skgd gd", "skgd agd", "skgd sgd", "LogisticRegression()",
+                  "LogisticRegression(newton-cholesky)", "LogisticRegression(saga)",
+                  "SGDClassifier(log_loss)"]:
         assert f"| {model} |" in table
     problems = ["breast-cancer", "digits", "dense-binary", "dense-float32",
                 "dense-multinomial", "sparse-text", "unscaled"]
@@ -37,7 +38,8 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
     assert "| epoch ratio, 1000000 over 1000 columns |" in table  # sparse scale
     # the reference's ratio to itself is exactly 1
     assert table.count("| LogisticRegression() |") == len(problems)
-    assert all("| 1.00 |" in line for line in table.splitlines() if "| LogisticRegression() |" in line)
+    assert all("| 1.00 |" in line for line in table.splitlines()
+               if "| LogisticRegression() |" in line)
 
 
 def test_cluster_smoke_run_compares_in_memory_dask_and_dask_ml(tmp_path):

@@ -184,7 +184,7 @@ def test_caller_arrays_are_not_modified(solver, binary):
     model = GDLogisticRegression(solver=solver, early_stopping=True, random_state=0)
     model.fit(X, y, sample_weight=weights)
     model.partial_fit(X, y, sample_weight=weights)
-    for original, copy in zip((X, y, weights), copies):
+    for original, copy in zip((X, y, weights), copies, strict=True):
         assert_array_equal(original, copy)
 
 

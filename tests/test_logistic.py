@@ -118,7 +118,9 @@ def test_float32_stays_float32(multiclass):
     assert_allclose(model.coef_, reference.coef_, rtol=1e-3, atol=1e-4)
 
 
-@pytest.mark.parametrize("container", [np.asfortranarray, sp.csr_matrix, sp.csc_matrix, sp.coo_matrix])
+@pytest.mark.parametrize(
+    "container", [np.asfortranarray, sp.csr_matrix, sp.csc_matrix, sp.coo_matrix]
+)
 def test_input_containers_give_the_same_model(container, multiclass):
     X, y = multiclass
     # at the optimum itself: sparse X is fitted in slightly different variables
@@ -163,7 +165,9 @@ def test_zero_class_weights_raise(binary):
         GDLogisticRegression(class_weight={0: 0.0, 1: 0.0}).fit(*binary)
 
 
-@pytest.mark.parametrize("container", [np.ascontiguousarray, np.asfortranarray, sp.csr_matrix, sp.csc_matrix])
+@pytest.mark.parametrize(
+    "container", [np.ascontiguousarray, np.asfortranarray, sp.csr_matrix, sp.csc_matrix]
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_usable_X_reaches_the_objective_uncopied(container, dtype, binary, monkeypatch):
     from skgd import _logistic

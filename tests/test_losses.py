@@ -27,7 +27,9 @@ def _central_difference(function, raw, index, eps=1e-6):
     return (function(up) - function(down)) / (2 * eps)
 
 
-@pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (11,)), (MultinomialLogLoss(4), (11, 4))])
+@pytest.mark.parametrize(
+    "loss, raw_shape", [(BinaryLogLoss(), (11,)), (MultinomialLogLoss(4), (11, 4))]
+)
 def test_weighted_loss_matches_definition(loss, raw_shape):
     rng = np.random.RandomState(0)
     raw = 5 * rng.normal(size=raw_shape)
@@ -46,7 +48,9 @@ def test_small_binary_losses_keep_their_relative_precision():
     assert_allclose(residual, [-np.exp(-40), np.exp(-40)], rtol=1e-14)
 
 
-@pytest.mark.parametrize("loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))])
+@pytest.mark.parametrize(
+    "loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))]
+)
 def test_residual_is_derivative_of_weighted_loss(loss, raw_shape):
     rng = np.random.RandomState(1)
     raw = rng.normal(size=raw_shape)
@@ -95,6 +99,8 @@ def test_curvature_is_the_diagonal_second_derivative_of_weighted_loss(loss, raw_
     curvature = loss.weighted_curvature(raw.copy(), targets, weight)
     assert curvature.shape == (6, loss.n_raw_columns)
     for index in np.ndindex(raw.shape):
-        numeric = _central_difference(lambda z: _weighted(loss, z, y, weight)[1][index], raw, index)
+        numeric = _central_difference(
+            lambda z, index=index: _weighted(loss, z, y, weight)[1][index], raw, index
+        )
         column = index[1] if raw.ndim == 2 else 0
         assert numeric == pytest.approx(curvature[index[0], column], abs=1e-9)

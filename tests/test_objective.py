@@ -105,7 +105,8 @@ def test_lipschitz_bound_is_an_upper_bound(n_classes):
     rng = np.random.RandomState(3)
     for _ in range(20):
         other = params + rng.normal(size=params.shape)
-        change = objective.smooth_value_and_gradient(other)[1] - objective.smooth_value_and_gradient(params)[1]
+        gradient = objective.smooth_value_and_gradient
+        change = gradient(other)[1] - gradient(params)[1]
         assert np.linalg.norm(change) <= bound * np.linalg.norm(other - params) * (1 + 1e-12)
 
 
@@ -144,7 +145,7 @@ def test_blocks_on_any_number_of_threads_give_the_same_bits(monkeypatch, n_class
                 *_moments(blocked),
             ))
     for result in results[1:]:
-        for got, expected in zip(result, results[0]):
+        for got, expected in zip(result, results[0], strict=True):
             assert np.array_equal(got, expected)
     # and the blocks add up to one pass over all rows
     rtol = 1e-12 if dtype == np.float64 else 1e-5
@@ -254,7 +255,9 @@ def test_feature_moments_are_accurate_for_large_means_and_constants(dtype):
     rng = np.random.RandomState(0)
     X = (rng.normal(size=(1000, 3)) * [1.0, 2.0, 0.0] + [1e4, 0.0, 3.0]).astype(dtype)
     weights = rng.uniform(0.5, 2.0, size=1000)
-    objective = LogisticObjective(X, rng.randint(0, 2, 1000), weights, 2, True, ElasticNet(0.1, 0.0))
+    objective = LogisticObjective(
+        X, rng.randint(0, 2, 1000), weights, 2, True, ElasticNet(0.1, 0.0)
+    )
     mean, variance = _moments(objective)
     exact = X.astype(np.float64)
     expected_mean = weights @ exact / weights.sum()

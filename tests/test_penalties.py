@@ -20,10 +20,12 @@ def test_prox_solves_its_defining_problem(l1_ratio, step):
     penalty = ElasticNet(strength=0.7, l1_ratio=l1_ratio)
     w = np.array([-2.0, -0.3, 0.0, 0.05, 1.5])
     prox = penalty.prox(w, step)
-    for w_j, prox_j in zip(w, prox):
-        def objective(v):
+    for w_j, prox_j in zip(w, prox, strict=True):
+        def objective(v, w_j=w_j):
             return penalty.l1_strength * abs(v) + (v - w_j) ** 2 / (2 * step)
-        best = minimize_scalar(objective, bounds=(-5, 5), method="bounded", options={"xatol": 1e-12})
+        best = minimize_scalar(
+            objective, bounds=(-5, 5), method="bounded", options={"xatol": 1e-12}
+        )
         assert prox_j == pytest.approx(best.x, abs=1e-6)
         assert objective(prox_j) <= best.fun + 1e-12
 
