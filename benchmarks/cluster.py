@@ -18,7 +18,8 @@ client's peak traced memory during a dask fit as a share of X's bytes,
 measured on a second cluster whose scheduler runs in a process of its own
 (in a LocalCluster the scheduler shares the client's process).  dask-ml is
 optional (``pip install -e ".[bench]"``); without it its rows say so.
-Output: the table on stdout and in benchmarks/results/cluster-<mode>.md.
+Output: the table on stdout and in build/benchmarks/cluster-<mode>.md
+(``--record``: benchmarks/results/, the recorded results).
 """
 
 import sys

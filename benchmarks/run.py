@@ -19,7 +19,9 @@ streaming pass over X (``X.sum()``), and it times skgd's default fit on the
 dense binary data in float64 and in float32, interleaved, and (benchmarks/scale.py)
 an sgd epoch and a gd fit's memory on sparse data with a thousand and a
 million columns.  Output: a table on stdout, the same in
-benchmarks/results/<mode>.md, and one plot of J - J* against time per problem.
+build/benchmarks/<mode>.md, and one plot of J - J* against time per problem
+(``--record`` writes them to benchmarks/results/ instead: the recorded
+results that the README and the documentation show).
 """
 
 import argparse
@@ -56,7 +58,10 @@ from scale import format_scale, run_scale  # noqa: E402
 
 REPEATS = {"full": 3, "quick": 1, "smoke": 1}
 TRACE_LIMIT = {"full": 1024, "quick": 256, "smoke": 8}
+# the recorded results, which the README and the documentation show
 RESULTS = Path(__file__).resolve().parent / "results"
+# where a run writes by default: ignored by git, so runs never dirty the checkout
+OUTPUT = Path(__file__).resolve().parents[1] / "build" / "benchmarks"
 
 
 def machine_line():
@@ -248,10 +253,15 @@ def mode_and_folder(argv, description, quick_help):
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help=quick_help)
     group.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    folder = parser.add_mutually_exclusive_group()
+    folder.add_argument("--out", type=Path, default=OUTPUT,
+                        help="results folder (default: build/benchmarks, ignored by git)")
+    folder.add_argument("--record", action="store_true",
+                        help="write to benchmarks/results: refresh the recorded results")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    return "smoke" if args.smoke else "quick" if args.quick else "full", args.out
+    out = RESULTS if args.record else args.out
+    out.mkdir(parents=True, exist_ok=True)
+    return "smoke" if args.smoke else "quick" if args.quick else "full", out
 
 
 def main(argv=None):

@@ -1,4 +1,6 @@
-"""Fit on a dask cluster: the data stay on the workers, the model is the in-memory one.
+"""
+Fit on a dask cluster: the data stay on the workers, the model is the in-memory one
+===================================================================================
 
 A local cluster of two worker processes stands in for a real one (to use
 one, pass its scheduler's address: ``--scheduler tcp://host:8786``).  Each
@@ -40,7 +42,7 @@ def make_data(n_rows, n_features, n_chunks, seed=0):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--features", type=int, default=20)
     parser.add_argument("--chunks", type=int, default=8)

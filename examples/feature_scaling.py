@@ -1,4 +1,6 @@
-"""Why feature scaling matters to gradient descent.
+"""
+Why feature scaling matters to gradient descent
+===============================================
 
 The breast-cancer measurements range from 0 to about 4000.  Classic
 gradient descent with a fixed learning rate must take steps small enough for
@@ -7,7 +9,7 @@ one rate suits every feature.  ``learning_rate="auto"`` scales the features
 itself, by a change of variables, so it converges either way.
 
 Run: ``python examples/feature_scaling.py`` (a few seconds); writes
-``feature_scaling.png`` to ``--out`` (default: examples/figures).
+``feature_scaling.png`` to ``--out`` (default: build/examples).
 """
 
 import argparse
@@ -25,12 +27,14 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
-FIGURES = Path(__file__).resolve().parent / "figures"
+# figures go to the ignored build/ folder; --out examples/figures refreshes those shown
+# in the README
+FIGURES = Path(__file__).resolve().parents[1] / "build" / "examples"
 MAX_ITER = 4000
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIGURES)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -70,7 +74,6 @@ def main(argv=None):
     fig.tight_layout()
     path = args.out / "feature_scaling.png"
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     print(f"wrote {path}")
     return iterations
 

@@ -1,4 +1,6 @@
-"""The learning rate: too small, good, too large, and caught, on one plot.
+"""
+The learning rate: too small, good, too large, and caught, on one plot
+======================================================================
 
 Classic gradient descent, ``w := w - alpha * dJ/dw``, on the standardised
 breast-cancer data with fixed learning rates alpha, and with
@@ -7,7 +9,7 @@ makes J jump around; far too large makes J blow up in one step, which
 GDLogisticRegression catches with an error naming the rate.
 
 Run: ``python examples/learning_rates.py`` (a few seconds); writes
-``learning_rates.png`` to ``--out`` (default: examples/figures).
+``learning_rates.png`` to ``--out`` (default: build/examples).
 """
 
 import argparse
@@ -24,14 +26,16 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
-FIGURES = Path(__file__).resolve().parent / "figures"
+# figures go to the ignored build/ folder; --out examples/figures refreshes those shown
+# in the README
+FIGURES = Path(__file__).resolve().parents[1] / "build" / "examples"
 MAX_ITER = 100
 RATES = [(0.01, "too small"), (1.0, "good"), (300.0, "too large")]
 CAUGHT = 1000.0
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIGURES)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -64,7 +68,6 @@ def main(argv=None):
     fig.tight_layout()
     path = args.out / "learning_rates.png"
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     print(f"wrote {path}")
     return finals, caught
 

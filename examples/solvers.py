@@ -1,11 +1,13 @@
-"""gd, agd and sgd against LogisticRegression's lbfgs, on one objective J.
+"""
+gd, agd and sgd against LogisticRegression's lbfgs, on one objective J
+======================================================================
 
 Each skgd solver is fitted at its defaults; its cost curve is drawn as
 J - J* (J* from a tight fit) against iterations (epochs for sgd), next to
 the J that scikit-learn's default LogisticRegression() ends at.
 
 Run: ``python examples/solvers.py`` (about 10 s); writes ``solvers.png`` to
-``--out`` (default: examples/figures).
+``--out`` (default: build/examples).
 """
 
 import argparse
@@ -23,7 +25,9 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
-FIGURES = Path(__file__).resolve().parent / "figures"
+# figures go to the ignored build/ folder; --out examples/figures refreshes those shown
+# in the README
+FIGURES = Path(__file__).resolve().parents[1] / "build" / "examples"
 
 
 def objective(model, X, y):
@@ -33,7 +37,7 @@ def objective(model, X, y):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIGURES)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args(argv)
@@ -67,7 +71,6 @@ def main(argv=None):
     fig.tight_layout()
     path = args.out / "solvers.png"
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     print(f"wrote {path}")
     return gaps
 

@@ -1,4 +1,6 @@
-"""Train on data that never sits in memory: partial_fit over chunks read from disk.
+"""
+Train on data that never sits in memory: partial_fit over chunks read from disk
+===============================================================================
 
 The rows live in a memory-mapped file; each call of ``partial_fit`` reads one
 chunk of them.  A few passes over the chunks reach the model that ``fit``
@@ -44,7 +46,7 @@ def objective(model, X, y):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--passes", type=int, default=8)

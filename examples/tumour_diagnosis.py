@@ -1,11 +1,13 @@
-"""Tumour diagnosis: logistic regression by gradient descent on the breast-cancer data.
+"""
+Tumour diagnosis: logistic regression by gradient descent on the breast-cancer data
+===================================================================================
 
 A Pipeline scales the 30 measurements of each tumour and fits
 GDLogisticRegression; cross-validation scores it, a new patient gets a
 probability of malignancy, and the cost curve shows gradient descent at work.
 
 Run: ``python examples/tumour_diagnosis.py`` (a few seconds); writes
-``tumour_cost_curve.png`` to ``--out`` (default: examples/figures).
+``tumour_cost_curve.png`` to ``--out`` (default: build/examples).
 """
 
 import argparse
@@ -22,11 +24,13 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
-FIGURES = Path(__file__).resolve().parent / "figures"
+# figures go to the ignored build/ folder; --out examples/figures refreshes those shown
+# in the README
+FIGURES = Path(__file__).resolve().parents[1] / "build" / "examples"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIGURES)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +58,6 @@ def main(argv=None):
     fig.tight_layout()
     path = args.out / "tumour_cost_curve.png"
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     print(f"wrote {path}")
     return scores.mean(), malignant
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("matplotlib")
+pytestmark = pytest.mark.slow  # minutes: CI runs them with python -m pytest -m slow
 
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 

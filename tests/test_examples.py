@@ -1,6 +1,7 @@
 """The examples run, on smaller data, and reach what they claim."""
 
 import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,16 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def run_example(name, *argv):
-    """The ``main`` of ``examples/<name>.py`` called with ``argv``."""
-    return runpy.run_path(str(EXAMPLES / f"{name}.py"))["main"](list(argv))
+    """The ``main`` of ``examples/<name>.py`` called with ``argv``.
+
+    The examples leave their figures open (for the documentation's gallery to
+    show); they are closed here.
+    """
+    try:
+        return runpy.run_path(str(EXAMPLES / f"{name}.py"))["main"](list(argv))
+    finally:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
 
 
 def test_streaming_from_disk_reaches_the_in_memory_model(capsys):
