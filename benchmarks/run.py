@@ -196,7 +196,7 @@ def _nbytes(X):
 def format_table(rows, kernels, speedup):
     """The Markdown tables; ratio is fit time over LogisticRegression()'s."""
     header = (
-        "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | max |w - w*| | "
+        "| problem | model | fit s (min-max) | ratio | iter | J - J* (rel) | max \\|w - w*\\| | "
         "s to LR()'s J | test acc | test log-loss | peak mem / X |"
     )
     lines = [header, "|" + "---|" * 11]

@@ -27,7 +27,9 @@ from skgd import GDLogisticRegression, LossCurveDisplay  # noqa: E402
 
 # figures go to the ignored build/ folder; --out examples/figures refreshes those shown
 # in the README
-FIGURES = Path(__file__).resolve().parents[1] / "build" / "examples"
+# sphinx-gallery runs the examples from their folder, without __file__
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+FIGURES = HERE.parent / "build" / "examples"
 
 
 def objective(model, X, y):
@@ -37,7 +39,7 @@ def objective(model, X, y):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n", 1)[0])
     parser.add_argument("--out", type=Path, default=FIGURES)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args(argv)

@@ -46,7 +46,7 @@ def objective(model, X, y):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n", 1)[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--passes", type=int, default=8)

@@ -34,7 +34,7 @@ def test_smoke_run_writes_table_and_plots(tmp_path):
     for problem in problems:
         assert (tmp_path / f"smoke-{problem}.png").stat().st_size > 1000
         assert f"| {problem} | skgd gd |" in table
-    assert "| J - J* (rel) | max |w - w*| |" in table  # accuracy beside the time
+    assert "| J - J* (rel) | max \\|w - w*\\| |" in table  # accuracy beside the time
     assert "| interleaved fits |" in table  # skgd's float64 against float32 fit
     assert "| epoch ratio, 1000000 over 1000 columns |" in table  # sparse scale
     # the reference's ratio to itself is exactly 1
