@@ -22,6 +22,7 @@ import numpy as np
 from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
+from ._data import numpy_dtype
 from ._losses import make_loss
 from ._moments import finish_moments
 from ._objective import Objective
@@ -111,7 +112,7 @@ class ArrayAPIObjective(Objective):
         self.xp = array_namespace(X)
         self.X = X
         self.device = device_of(X)
-        self.dtype = np.dtype(str(X.dtype).rsplit(".", 1)[-1])  # torch.float32 -> float32
+        self.dtype = numpy_dtype(X)
         self.n_samples, self.n_features = X.shape
         self.is_sparse = False
         self.fit_intercept = fit_intercept

@@ -20,6 +20,11 @@ def is_dask_collection(value):
     return dask is not None and dask.is_dask_collection(value)
 
 
+def numpy_dtype(X):
+    """X's dtype as numpy's, for arrays of any library (``torch.float32`` -> float32)."""
+    return np.dtype(str(X.dtype).rsplit(".", 1)[-1])
+
+
 def check_labels(y):
     """The sorted classes of classification labels ``y`` (at least two), and their codes."""
     check_classification_targets(y)

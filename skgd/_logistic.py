@@ -26,6 +26,7 @@ from ._data import (
     encode_stream_labels,
     hold_out_rows,
     is_dask_collection,
+    numpy_dtype,
     sample_weights,
     stream_classes,
 )
@@ -350,7 +351,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 X, codes, weights, classes, random_state, objective_of
             )
             penalty = _elastic_net(penalty, len(codes_fit), weights_fit, weight_scale,
-                                   _numpy_dtype(X))
+                                   numpy_dtype(X))
             objective = objective_of(X_fit, codes_fit, weights_fit, len(classes), penalty)
             yield _TrainingData(objective, classes, validation, X_fit, codes_fit)
 
@@ -526,7 +527,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         classes, codes = encode_stream_labels(y, classes, fitted_classes)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         with nullcontext() if on_device else RowThreads.for_data(X, self.n_jobs) as threads:
-            penalty = _elastic_net(penalty, len(codes), weights, weight_scale, _numpy_dtype(X))
+            penalty = _elastic_net(penalty, len(codes), weights, weight_scale, numpy_dtype(X))
             objective = self._objective_maker(on_device, threads)(
                 X, codes, weights, len(classes), penalty
             )
@@ -809,11 +810,6 @@ def _take_rows(X, rows):
     from ._array_api import take_rows
 
     return take_rows(X, rows)
-
-
-def _numpy_dtype(X):
-    """X's dtype as numpy's (``torch.float32`` -> float32)."""
-    return np.dtype(str(X.dtype).rsplit(".", 1)[-1])
 
 
 def _elastic_net(penalty, n_samples, weights, weight_scale, dtype):
