@@ -12,7 +12,8 @@ LogisticRegression() (lbfgs) the same two ways.  Each row also gives J - J*
 of the fitted model (J* from a tight lbfgs solve in numpy, float64).  A fit
 on the device includes bringing its coefficients to the host once, which is
 what a GPU's asynchronous work has to wait for before it can be timed.
-Needs torch (or cupy) and array-api-compat: ``pip install -e ".[bench]"``.
+Needs torch (or cupy) and the array-api extra: ``pip install -e ".[bench,array-api]"``
+and the array library.
 Output: the table on stdout and in build/benchmarks/device-<device>-<mode>.md
 (``--record``: benchmarks/results/, the recorded results).
 """
