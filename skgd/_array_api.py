@@ -25,7 +25,7 @@ from array_api_compat import device as device_of
 from ._data import numpy_dtype
 from ._losses import make_loss
 from ._moments import finish_moments
-from ._objective import Objective
+from ._objective import Objective, normalised_weights
 
 # Rows per block of the curvature moments, whose squares need a buffer of
 # this many rows: small next to X on the device.
@@ -119,12 +119,9 @@ class ArrayAPIObjective(Objective):
         self.penalty = penalty
         self.loss = make_loss(n_classes)
         self.shape = (self.loss.n_raw_columns, self.n_features + int(fit_intercept))
-        if sample_weight is None:
-            weight = np.full(self.n_samples, 1.0 / self.n_samples)
-        else:
-            weight = np.divide(sample_weight, sample_weight.max(), dtype=np.float64)
-            weight /= weight.sum()
-        self.weight = self._on_device(weight)
+        self.weight = self._on_device(
+            normalised_weights(sample_weight, self.n_samples, self.dtype)
+        )
         if n_classes == 2:  # the flips 1 - 2 t: the loss is softplus(flip * raw)
             self.targets = self._on_device(1.0 - 2.0 * codes)
         else:  # one-hot

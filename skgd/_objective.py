@@ -148,12 +148,7 @@ class LogisticObjective(Objective):
         self.dtype = X.dtype
         # s_i / S: the objective is a weighted mean, whatever the weights' scale
         self.n_samples = n_samples = X.shape[0]
-        if sample_weight is None:
-            self.sample_weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
-        else:  # divided by the largest first, so that the sum cannot overflow
-            self.sample_weight = np.divide(sample_weight, sample_weight.max(), dtype=np.float64)
-            self.sample_weight /= self.sample_weight.sum()
-            self.sample_weight = self.sample_weight.astype(X.dtype, copy=False)
+        self.sample_weight = normalised_weights(sample_weight, n_samples, X.dtype)
         self.loss = make_loss(n_classes)
         self.targets = self.loss.encode_targets(y, X.dtype)
         self.fit_intercept = fit_intercept
@@ -318,6 +313,18 @@ class LogisticObjective(Objective):
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.blocks = RowBlocks(self.X, self.targets, self.sample_weight)
+
+
+def normalised_weights(sample_weight, n_samples, dtype):
+    """The weights ``s_i / S`` of J's rows in ``dtype``; ``1 / n`` each for None.
+
+    Divided by the largest first, so that the sum cannot overflow.
+    """
+    if sample_weight is None:
+        return np.full(n_samples, 1.0 / n_samples, dtype=dtype)
+    weight = np.divide(sample_weight, sample_weight.max(), dtype=np.float64)
+    weight /= weight.sum()
+    return weight.astype(dtype, copy=False)
 
 
 def penalty_strength(C, total_weight, weight_scale, dtype):
