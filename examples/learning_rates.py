@@ -44,7 +44,7 @@ def main(argv=None):
 
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = plt.subplots(figsize=(8.4, 4.2))
     finals = {}
     for alpha, label in RATES:
         with warnings.catch_warnings():
@@ -63,11 +63,13 @@ def main(argv=None):
     except ValueError as error:
         caught = error
         print(f"alpha={CAUGHT:g}: {error}")
-        ax.text(0.02, 0.02, f"alpha={CAUGHT:g}: J blew up at once, caught (ValueError)",
-                transform=ax.transAxes, fontsize=8)
+        fig.text(0.01, 0.01, f"alpha={CAUGHT:g}: J blew up at once, caught (ValueError)",
+                 fontsize=8)
     ax.set_yscale("log")
     ax.set_title("Fixed learning rates on standardised breast-cancer data")
-    fig.tight_layout()
+    # the legend beside the curves, the note under them: neither hides a curve
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     path = args.out / "learning_rates.png"
     fig.savefig(path, dpi=100)
     print(f"wrote {path}")
