@@ -42,7 +42,7 @@ from skgd._penalties import ElasticNet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import commit, machine_line, mode_and_folder  # noqa: E402
+from run import commit, machine_line, mode_and_folder, write_report  # noqa: E402
 
 SIZES = {"full": (1_000_000, 50, 10), "quick": (100_000, 50, 10), "smoke": (20_000, 10, 4)}
 REPEATS = {"full": 3, "quick": 3, "smoke": 1}
@@ -242,10 +242,7 @@ def main(argv=None):
         evaluations = evaluation_times(X_dask, y_dask, X, y, REPEATS[mode])
     memory = client_memory(*shape)
     report = format_report(rows, evaluations, memory, shape)
-    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
-    run = f"Run: {minutes} min {seconds} s at commit {checkout}"
-    print(f"{report}\n\n{run}")
-    (out / f"cluster-{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{report}\n")
+    write_report(out / f"cluster-{mode}.md", report, machine, start, checkout)
 
 
 if __name__ == "__main__":

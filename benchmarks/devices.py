@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from competitors import J, objective_of  # noqa: E402
 from datasets import load_problems  # noqa: E402
-from run import REPEATS, commit, machine_line, mode_and_folder  # noqa: E402
+from run import REPEATS, commit, machine_line, mode_and_folder, write_report  # noqa: E402
 
 PROBLEMS = ["dense-binary", "dense-float32", "dense-multinomial"]
 
@@ -147,10 +147,7 @@ def main(argv=None):
     print(f"# mode={mode}, device={known.device}: {machine}", flush=True)
     rows = run_devices(load_problems(mode), known.device, REPEATS[mode] + 2)
     table = format_devices(rows)
-    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
-    run = f"Run: {minutes} min {seconds} s at commit {checkout}"
-    print(f"{table}\n\n{run}")
-    (out / f"device-{known.device}-{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
+    write_report(out / f"device-{known.device}-{mode}.md", table, machine, start, checkout)
 
 
 if __name__ == "__main__":

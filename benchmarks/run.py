@@ -247,6 +247,14 @@ def plot(problem, traces, best, path):
     plt.close(fig)
 
 
+def write_report(path, table, machine, start, checkout):
+    """Print ``table`` with the run's duration and commit; write them and the machine to path."""
+    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
+    run = f"Run: {minutes} min {seconds} s at commit {checkout}"
+    print(f"{table}\n\n{run}")
+    path.write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
+
+
 def mode_and_folder(argv, description, quick_help):
     """The run's mode ("full", "quick" or "smoke") and results folder, from the command line."""
     parser = argparse.ArgumentParser(description=description)
@@ -285,10 +293,7 @@ def main(argv=None):
     table = format_table(rows, kernels, float32_speedup(problems, mode))
     table += "\n\n" + format_scale(run_scale(mode, REPEATS[mode]))
     print("done sparse scale", file=sys.stderr, flush=True)
-    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
-    run = f"Run: {minutes} min {seconds} s at commit {checkout}"
-    print(f"{table}\n\n{run}")
-    (out / f"{mode}.md").write_text(f"Machine: {machine}\n{run}\n\n{table}\n")
+    write_report(out / f"{mode}.md", table, machine, start, checkout)
 
 
 if __name__ == "__main__":
