@@ -27,14 +27,19 @@ def _central_difference(function, raw, index, eps=1e-6):
     return (function(up) - function(down)) / (2 * eps)
 
 
+def _random_rows(raw_shape, seed, scale=1.0):
+    """Seeded raw predictions of ``raw_shape``, labels of as many classes, and weights."""
+    rng = np.random.RandomState(seed)
+    raw = scale * rng.normal(size=raw_shape)
+    n_rows, n_classes = raw_shape[0], (2 if len(raw_shape) == 1 else raw_shape[1])
+    return raw, rng.randint(0, n_classes, size=n_rows), rng.uniform(size=n_rows)
+
+
 @pytest.mark.parametrize(
     "loss, raw_shape", [(BinaryLogLoss(), (11,)), (MultinomialLogLoss(4), (11, 4))]
 )
 def test_weighted_loss_matches_definition(loss, raw_shape):
-    rng = np.random.RandomState(0)
-    raw = 5 * rng.normal(size=raw_shape)
-    y = rng.randint(0, 2 if raw.ndim == 1 else 4, size=11)
-    weight = rng.uniform(size=11)
+    raw, y, weight = _random_rows(raw_shape, seed=0, scale=5)
     value, _ = _weighted(loss, raw, y, weight)
     assert value == pytest.approx(weight @ _per_sample_loss(raw, y), rel=1e-13)
 
@@ -52,10 +57,7 @@ def test_small_binary_losses_keep_their_relative_precision():
     "loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))]
 )
 def test_residual_is_derivative_of_weighted_loss(loss, raw_shape):
-    rng = np.random.RandomState(1)
-    raw = rng.normal(size=raw_shape)
-    y = rng.randint(0, 2 if raw.ndim == 1 else 3, size=6)
-    weight = rng.uniform(size=6)
+    raw, y, weight = _random_rows(raw_shape, seed=1)
     _, residual = _weighted(loss, raw, y, weight)
     for index in np.ndindex(raw.shape):
         numeric = _central_difference(lambda z: _weighted(loss, z, y, weight)[0], raw, index)
@@ -91,10 +93,7 @@ def test_float32_stays_float32():
     "loss, raw_shape", [(BinaryLogLoss(), (6,)), (MultinomialLogLoss(3), (6, 3))]
 )
 def test_curvature_is_the_diagonal_second_derivative_of_weighted_loss(loss, raw_shape):
-    rng = np.random.RandomState(2)
-    raw = rng.normal(size=raw_shape)
-    y = rng.randint(0, 2 if raw.ndim == 1 else 3, size=6)
-    weight = rng.uniform(size=6)
+    raw, y, weight = _random_rows(raw_shape, seed=2)
     targets = loss.encode_targets(y, raw.dtype)
     curvature = loss.weighted_curvature(raw.copy(), targets, weight)
     assert curvature.shape == (6, loss.n_raw_columns)
