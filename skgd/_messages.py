@@ -94,8 +94,7 @@ def warn(message, category=UserWarning):
 def _inside(filename):
     """Whether code of ``filename`` is skgd's, or scikit-learn's wrapper of fit for callbacks."""
     path = Path(filename).resolve()
-    return path.is_relative_to(_PACKAGE) or path.name == "callback.py" or (
-        "sklearn" in path.parts and "callback" in path.parts)
+    return path.is_relative_to(_PACKAGE) or ("sklearn" in path.parts and "callback" in path.parts)
 
 
 _PACKAGE = Path(__file__).resolve().parent

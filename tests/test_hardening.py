@@ -480,3 +480,14 @@ def test_features_without_any_curvature_fit_zeros():
     # all-zero X, no penalty and no intercept: J is flat, as is its gradient
     model = GDLogisticRegression(C=np.inf, fit_intercept=False).fit(np.zeros((6, 3)), [0, 1] * 3)
     assert np.all(model.coef_ == 0) and model.converged_
+
+
+def test_warnings_point_at_the_callers_line(binary):
+    """A fit's warnings name the user's call of fit, not a line inside skgd."""
+    X, y = binary
+    with pytest.warns(ConvergenceWarning) as convergence:
+        GDLogisticRegression(max_iter=1).fit(X, y)
+    with pytest.warns(FutureWarning) as deprecation:
+        GDLogisticRegression(penalty="l2").fit(X, y)
+    for record in [*convergence, *deprecation]:
+        assert record.filename == __file__
