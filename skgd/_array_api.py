@@ -42,11 +42,6 @@ def is_other_namespace(X):
         return False
 
 
-def namespace_of(array):
-    """The array-API namespace of ``array`` (array_api_compat's wrapper for torch, cupy)."""
-    return array_namespace(array)
-
-
 def check_dense(X):
     """Refuse sparse arrays of other namespaces (torch's sparse layouts, for one)."""
     if getattr(X, "is_sparse", False) or "sparse" in str(getattr(X, "layout", "")):

@@ -369,10 +369,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 reset=reset,  # a warm start needs the features it was fitted on
             )
             return X, y, sample_weight, False
-        from ._array_api import check_dense, namespace_of, to_numpy
+        from ._array_api import array_namespace, check_dense, to_numpy
 
         check_dense(X)
-        xp = namespace_of(X)
+        xp = array_namespace(X)
         X, y = validate_data(self, X, y, dtype=[xp.float64, xp.float32], reset=reset)
         if _array_api_input(sample_weight):
             sample_weight = to_numpy(sample_weight)
@@ -622,9 +622,9 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self._check_namespace(X, "decision_function")
         check_is_fitted(self)
         if _array_api_input(X):  # in X's namespace, on its device, where coef_ is
-            from ._array_api import decision_function, namespace_of
+            from ._array_api import array_namespace, decision_function
 
-            xp = namespace_of(X)
+            xp = array_namespace(X)
             X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
             return decision_function(
                 X, xp.astype(self.coef_, X.dtype), xp.astype(self.intercept_, X.dtype)
