@@ -180,13 +180,14 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
     n_iter_ : ndarray of shape (1,)
         Number of iterations run; after :meth:`partial_fit`, the number of
         its calls since the stream began.
-    loss_curve_ : ndarray of shape (n_iter_[0] + 1,)
+    loss_curve_ : list of float, of length n_iter_[0] + 1
         J at the start point and after each iteration; the last value is J at
         the last iterate (with early stopping, the returned coefficients are
         those of the lowest validation loss).  After :meth:`partial_fit`, J of
         the first call's rows at the start point, then J of each call's rows
-        at the model after it.
-    validation_loss_curve_ : ndarray of shape (n_iter_[0] + 1,) or None
+        at the model after it.  A list, as MLPClassifier's ``loss_curve_``:
+        a record of the fit on the host, whatever the namespace of X.
+    validation_loss_curve_ : list of float, of length n_iter_[0] + 1, or None
         With early stopping, the validation log-loss at the start point and
         after each iteration; None otherwise.
     converged_ : bool
@@ -323,10 +324,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if _array_api_input(X):  # fitted attributes where X is
             from ._array_api import as_namespace
 
-            for name in ["coef_", "intercept_", "n_iter_", "loss_curve_",
-                         "validation_loss_curve_"]:
-                if getattr(self, name) is not None:
-                    setattr(self, name, as_namespace(getattr(self, name), X))
+            for name in ["coef_", "intercept_", "n_iter_"]:
+                setattr(self, name, as_namespace(getattr(self, name), X))
         task.end()  # the callbacks see the fitted model
         if not (result.converged or result.stopped):
             warn(non_convergence_message(self, objective, result), ConvergenceWarning)
@@ -515,7 +514,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         self._stream = stream._replace(state=state, random_state=random_state)
         self._set_coefficients(objective, classes, state.average)
         self.n_iter_ = np.array([state.n_passes], dtype=np.int32)
-        self.loss_curve_ = np.array(state.loss_curve)
+        self.loss_curve_ = _curve(state.loss_curve)
         self.converged_ = bool(state.optimality <= assembly.attainable_tol(self.tol))
         task.end()  # the callbacks see the updated model
         return self
@@ -575,8 +574,8 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         best = result.x if validation is None else validation.best_params
         self._set_coefficients(objective, classes, best)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = np.array(result.loss_curve)
-        self.validation_loss_curve_ = None if validation is None else np.array(validation.curve)
+        self.loss_curve_ = _curve(result.loss_curve)
+        self.validation_loss_curve_ = None if validation is None else _curve(validation.curve)
         self.converged_ = result.converged
         self.__dict__.pop("_stream", None)  # partial_fit starts afresh from this model
 
@@ -783,6 +782,11 @@ def _of_scores(scores, function, n_columns=None, dtype=None):
     from ._dask import map_rows
 
     return map_rows(scores, function, scores.dtype if dtype is None else dtype, n_columns)
+
+
+def _curve(values):
+    """A recorded curve as plain floats (solvers may record numpy scalars)."""
+    return [float(value) for value in values]
 
 
 def _array_api_input(X):

@@ -116,11 +116,11 @@ def test_loss_curve_display_plots_exactly_loss_curve(data, pyplot):
     assert other.ax_ is display.ax_ and len(display.ax_.get_lines()) == 2
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == ["gd", "agd"]
     # J - min J on a log scale; a pipeline's final step is plotted
-    floor = min(gd.loss_curve_.min(), agd.loss_curve_.min()) - 1e-9
+    floor = min(gd.loss_curve_ + agd.loss_curve_) - 1e-9
     pipeline = make_pipeline(StandardScaler(), GDLogisticRegression()).fit(X, y)
     gap = LossCurveDisplay.from_estimator(pipeline, log_gap=True, minimum=floor)
     assert gap.ax_.get_yscale() == "log"
-    assert np.array_equal(gap.line_.get_ydata(), pipeline[-1].loss_curve_ - floor)
+    assert np.array_equal(gap.line_.get_ydata(), np.subtract(pipeline[-1].loss_curve_, floor))
 
 
 def test_loss_curve_display_labels_solvers_and_draws_the_validation_curve(data, pyplot):

@@ -51,24 +51,11 @@ def expected_failures(estimator):
     return {}
 
 
-# loss_curve_ has an entry per iteration.  float32 sums in another library's
-# order move the last iterations' line searches, which decide at float32's
-# rounding level on the check's 30 rows, so the curve's length can differ from
-# the numpy fit's by an iteration or a few (its values and the coefficients
-# agree to float32's precision: tests/test_array_api.py).
-FLOAT32_CURVE = (
-    "float32 fits in another array library may take a different number of "
-    "iterations, so loss_curve_'s shape can differ from the numpy fit's"
-)
-
-
 @parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failures)
-def test_sklearn_compatible_estimator(estimator, check, request):
+def test_sklearn_compatible_estimator(estimator, check):
     keywords = str(getattr(check, "keywords", ""))
     if "cuda" in keywords and not _cuda_available():
         pytest.skip("no usable CUDA device (torch may be built with CUDA but lack a driver)")
-    if "check_array_api_input" in str(check) and "float32" in keywords:
-        request.applymarker(pytest.mark.xfail(reason=FLOAT32_CURVE, strict=False))
     check(estimator)
 
 
