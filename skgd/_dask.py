@@ -39,6 +39,7 @@ from ._data import (
     Weighting,
     check_sample_weight,
     check_two_classes,
+    check_weight_total,
     class_weights,
     is_dask_collection,
 )
@@ -82,11 +83,7 @@ def distributed_objective(X, y, sample_weight, *, classes, class_weight, fit_int
     summaries = client.gather(client.map(_summary, rows, pure=False))
     classes, weighting, weight_of_part = _weighting(summaries, classes, class_weight)
     total = float(sum(weight_of_part))
-    if not total > 0:
-        raise ValueError(
-            "The class weights times the sample weights sum to zero: at least one "
-            "sample must carry positive weight."
-        )
+    check_weight_total(total)
     dtype = np.dtype(summaries[0].dtype)
     penalty = ElasticNet(penalty_strength(C, total, weighting.scale, dtype), l1_ratio)
     kept = [p for p, weight in enumerate(weight_of_part) if weight > 0]  # no rows: no part
@@ -393,12 +390,16 @@ def _client():
         ) from None
 
 
-def _as_dask_array(X):
+def _as_dask_array(X, name="X"):
     """A dask array of the rows of X (a dask DataFrame's values), columns in one chunk."""
     if hasattr(X, "to_dask_array"):  # a DataFrame or Series
         X = X.to_dask_array()
     if not isinstance(X, da.Array):
-        raise TypeError(f"Expected a dask array or DataFrame, got {type(X).__name__}.")
+        raise TypeError(
+            f"{name} must be a dask array or DataFrame, not {type(X).__name__}: with dask "
+            "input, X is one (y and sample_weight may also be in memory). Convert it with "
+            "dask.array.from_array, or pass in-memory arrays only."
+        )
     if X.ndim == 2 and X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
     return X
@@ -415,7 +416,7 @@ def _row_aligned(X, y, sample_weight):
     if any(in_memory) and any(math.isnan(c) for c in X.chunks[0]):
         X = X.compute_chunk_sizes()  # in-memory vectors are cut at X's row chunks
     aligned = []
-    for vector, local in zip(vectors, in_memory, strict=True):
+    for vector, local, name in zip(vectors, in_memory, ["y", "sample_weight"], strict=True):
         if local:
             vector = np.asarray(vector)
             if vector.shape[0] != X.shape[0]:
@@ -425,7 +426,7 @@ def _row_aligned(X, y, sample_weight):
                 )
             vector = da.from_array(vector, chunks=(X.chunks[0],) + vector.shape[1:])
         elif vector is not None and is_dask_collection(vector):
-            vector = _as_dask_array(vector)
+            vector = _as_dask_array(vector, name)
             if vector.numblocks[0] != X.numblocks[0] or (
                 vector.chunks[0] != X.chunks[0]
                 and not any(math.isnan(c) for c in vector.chunks[0] + X.chunks[0])
@@ -500,6 +501,7 @@ def _weighting(summaries, classes, class_weight):
             "given on the first call of partial_fit."
         )
     sample_scale = max(s.largest_weight for s in summaries)
+    check_weight_total(sample_scale)  # all sample weights zero
     by_part = np.zeros((len(summaries), len(classes)))
     for p, s in enumerate(summaries):
         by_part[p, np.searchsorted(classes, s.labels)] = s.weight_of_label / sample_scale

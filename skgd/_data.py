@@ -115,12 +115,18 @@ def sample_weights(class_weight, classes, codes, sample_weight):
     totals = np.bincount(codes, weights=weights, minlength=len(classes))
     weighting = Weighting.of(class_weights(class_weight, classes, totals), top)
     weights = weighting.scaled(codes, weights)
-    if weights is not None and not weights.sum() > 0:
+    if weights is not None:
+        check_weight_total(weights.sum())
+    return weights, weighting.scale
+
+
+def check_weight_total(total):
+    """Raise ValueError unless the rows' total weight ``total`` is positive."""
+    if not total > 0:
         raise ValueError(
             "The class weights times the sample weights sum to zero: at least one "
             "sample must carry positive weight."
         )
-    return weights, weighting.scale
 
 
 class Weighting(NamedTuple):

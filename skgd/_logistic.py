@@ -157,7 +157,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         Seeds the row orders of ``"sgd"`` and :meth:`partial_fit` and the
         validation split; the same seed gives bit-identical results, on any
         number of threads.  Unused by "gd" and "agd" without early stopping.
-    verbose : int, default=0
+    verbose : int or bool, default=0
         Print progress every 10 iterations (every iteration if >= 2).
     n_jobs : int, default=None
         Threads a fit shares the blocks of rows of dense X between (X of 4 MiB
@@ -312,7 +312,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
             training_data = self._distributed_data
         else:
             training_data = self._local_data
-        with training_data(X, y, sample_weight, penalty, warm, random_state) as data:
+        with training_data(X, y, sample_weight, penalty, random_state) as data:
             objective, classes, validation = data.objective, data.classes, data.validation
             start = self._start_point(objective, classes, warm)
             if validation is not None:
@@ -334,14 +334,14 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         return self
 
     @contextmanager
-    def _local_data(self, X, y, sample_weight, penalty, warm, random_state):
+    def _local_data(self, X, y, sample_weight, penalty, random_state):
         """J on data in this process, with the rows held out for early stopping.
 
         numpy arrays and scipy sparse matrices are computed by this process's
         threads; arrays of another array-API namespace (with
         ``array_api_dispatch`` on) where they are, on their device.
         """
-        X, y, sample_weight, on_device = self._validated(X, y, sample_weight, reset=not warm)
+        X, y, sample_weight, on_device = self._validated(X, y, sample_weight, reset=True)
         classes, codes = check_labels(y)
         weights, weight_scale = sample_weights(self.class_weight, classes, codes, sample_weight)
         with nullcontext() if on_device else RowThreads.for_data(X, self.n_jobs) as threads:
@@ -365,7 +365,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         if not _array_api_input(X):
             X, y = validate_data(
                 self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-                reset=reset,  # a warm start needs the features it was fitted on
+                reset=reset,
             )
             return X, y, sample_weight, False
         from ._array_api import array_namespace, check_dense, to_numpy
@@ -392,12 +392,16 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         return objective_of
 
     @contextmanager
-    def _distributed_data(self, X, y, sample_weight, penalty, warm, random_state,
+    def _distributed_data(self, X, y, sample_weight, penalty, random_state, reset=True,
                           classes=None):
-        """J on dask collections, its partitions held by the cluster's workers."""
+        """J on dask collections, its partitions held by the cluster's workers.
+
+        ``reset`` as scikit-learn's ``validate_data`` takes it: False where a
+        stream goes on with the features it began with.
+        """
         from ._dask import distributed_objective, feature_view
 
-        validate_data(self, feature_view(X), skip_check_array=True, reset=not warm)
+        validate_data(self, feature_view(X), skip_check_array=True, reset=reset)
 
         C, l1_ratio = penalty
         objective, classes = distributed_objective(
@@ -481,7 +485,7 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
         fitted_classes = None if first else self.classes_
         if any(is_dask_collection(v) for v in (X, y, sample_weight)):
             data = self._distributed_data(
-                X, y, sample_weight, penalty, not first, None,
+                X, y, sample_weight, penalty, None, reset=first,
                 classes=stream_classes(classes, fitted_classes),
             )
         else:
@@ -595,6 +599,12 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 "warm_start=True needs the same classes as the previous fit: it had "
                 f"{self.classes_}, the new data has {classes}. Set warm_start=False "
                 "to start afresh."
+            )
+        if self.coef_.shape[1] != objective.n_features:
+            raise ValueError(
+                "warm_start=True needs the same features as the previous fit: it had "
+                f"{self.coef_.shape[1]} features, the new data has {objective.n_features}. "
+                "Set warm_start=False to start afresh."
             )
         start[:, : objective.n_features] = (
             self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_  # sparsified

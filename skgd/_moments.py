@@ -49,7 +49,8 @@ def feature_moments(X, weight, compute=None):
         When the squares of the features overflow.
     """
     if sp.issparse(X):
-        first, second = _sparse_moments(X, weight)
+        with _overflow_checked():
+            first, second = _sparse_moments(X, weight)
         return finish_moments(X.dtype, first, second, np.zeros(X.shape[1], dtype=X.dtype))
     shift = X[0].copy()
 
@@ -57,12 +58,13 @@ def feature_moments(X, weight, compute=None):
         first = second = 0.0
         chunk_rows = max(1, MOMENT_BYTES // (X.shape[1] * X.dtype.itemsize))
         buffer = np.empty((min(chunk_rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
-        for start in range(0, X.shape[0], chunk_rows):
-            rows = slice(start, start + chunk_rows)
-            shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
-            first += residual_times_rows(weight[rows], shifted).astype(np.float64)
-            squares = np.square(shifted, out=shifted)
-            second += residual_times_rows(weight[rows], squares).astype(np.float64)
+        with _overflow_checked():  # in each thread: numpy's error state is the thread's own
+            for start in range(0, X.shape[0], chunk_rows):
+                rows = slice(start, start + chunk_rows)
+                shifted = np.subtract(X[rows], shift, out=buffer[: X[rows].shape[0]])
+                first += residual_times_rows(weight[rows], shifted).astype(np.float64)
+                squares = np.square(shifted, out=shifted)
+                second += residual_times_rows(weight[rows], squares).astype(np.float64)
         return first, second
 
     moments = RowBlocks(X, weight).map(block_moments, compute)
@@ -71,9 +73,15 @@ def feature_moments(X, weight, compute=None):
     return finish_moments(X.dtype, first, second, shift)
 
 
+def _overflow_checked():
+    """Silence numpy's overflow warning where an overflow is checked for (and explained)."""
+    return np.errstate(over="ignore")
+
+
 def finish_moments(dtype, first, second, shift):
     """Means and variances from ``E[x - shift]`` and ``E[(x - shift)^2]`` of X of ``dtype``."""
-    _check_squares_finite(dtype, second + (first + shift) ** 2)
+    with _overflow_checked():
+        _check_squares_finite(dtype, second + (first + shift) ** 2)
     # the weights sum to 1; a variance at the rounding level of the difference
     # below is that of a constant
     variance = second - first**2

@@ -2,7 +2,8 @@
 
 scikit-learn's own validation framework lives in a private module, so skgd
 checks its few parameters here, with messages in scikit-learn's phrasing
-(``The 'C' parameter of GDLogisticRegression must be ... Got ... instead.``).
+(``The 'C' parameter of GDLogisticRegression must be ... Got ... instead.``)
+and scikit-learn's error class, so that code catching it keeps working.
 """
 
 import math
@@ -11,6 +12,13 @@ import numbers
 import numpy as np
 
 from ._messages import warn
+
+try:  # a ValueError and a TypeError, as scikit-learn's estimators raise
+    from sklearn.utils._param_validation import InvalidParameterError
+except ImportError:  # pragma: no cover - the module is private
+
+    class InvalidParameterError(ValueError, TypeError):
+        """A hyper-parameter of the wrong type or outside its range."""
 
 # LogisticRegression's solvers, refused with advice on which of skgd's to use
 LOGISTIC_REGRESSION_SOLVERS = {
@@ -32,16 +40,20 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
 def _fail(estimator, name, requirement):
     value = getattr(estimator, name)
-    raise ValueError(
+    raise InvalidParameterError(
         f"The {name!r} parameter of {type(estimator).__name__} must be "
         f"{requirement}. Got {value!r} instead."
     )
 
 
 def validate_params(estimator, solvers):
-    """Raise ValueError naming the first invalid hyper-parameter of ``estimator``.
+    """Raise InvalidParameterError naming the first invalid hyper-parameter of ``estimator``.
 
     Parameters
     ----------
@@ -66,8 +78,10 @@ def validate_params(estimator, solvers):
             "descent solves the primal problem, whose minimiser is the same model. "
             "Leave dual=False."
         )
-    if not isinstance(estimator.fit_intercept, (bool, np.bool_)):
+    if not _is_bool(estimator.fit_intercept):
         _fail(estimator, "fit_intercept", "an instance of 'bool'")
+    if not _is_bool(estimator.warm_start):
+        _fail(estimator, "warm_start", "an instance of 'bool'")
     if not (_is_real(estimator.intercept_scaling) and estimator.intercept_scaling == 1):
         raise ValueError(
             f"intercept_scaling={estimator.intercept_scaling!r} is liblinear's way to "
@@ -75,7 +89,8 @@ def validate_params(estimator, solvers):
             "so it has no use here. Leave intercept_scaling=1."
         )
     class_weight = estimator.class_weight
-    if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
+    if not (class_weight is None or isinstance(class_weight, dict)
+            or isinstance(class_weight, str) and class_weight == "balanced"):
         _fail(estimator, "class_weight", "a dict, 'balanced' or None")
     solver = estimator.solver
     if isinstance(solver, str) and solver in LOGISTIC_REGRESSION_SOLVERS:
@@ -97,15 +112,15 @@ def validate_params(estimator, solvers):
         _fail(estimator, "tol", "a float in the range [0.0, inf)")
     if not (_is_int(estimator.batch_size) and estimator.batch_size >= 1):
         _fail(estimator, "batch_size", "an int in the range [1, inf)")
-    if not isinstance(estimator.early_stopping, (bool, np.bool_)):
+    if not _is_bool(estimator.early_stopping):
         _fail(estimator, "early_stopping", "an instance of 'bool'")
     fraction = estimator.validation_fraction
     if not (_is_real(fraction) and 0 < fraction < 1):
         _fail(estimator, "validation_fraction", "a float in the range (0.0, 1.0)")
     if not (_is_int(estimator.n_iter_no_change) and estimator.n_iter_no_change >= 1):
         _fail(estimator, "n_iter_no_change", "an int in the range [1, inf)")
-    if not (_is_int(estimator.verbose) and estimator.verbose >= 0):
-        _fail(estimator, "verbose", "an int in the range [0, inf)")
+    if not (_is_bool(estimator.verbose) or _is_int(estimator.verbose) and estimator.verbose >= 0):
+        _fail(estimator, "verbose", "an int in the range [0, inf) or a bool")
     if not (estimator.n_jobs is None or _is_int(estimator.n_jobs) and estimator.n_jobs != 0):
         _fail(estimator, "n_jobs", "None or an int other than 0")
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -214,6 +215,19 @@ def test_bad_partitions_raise_the_in_memory_errors(client):
         GDLogisticRegression().fit(*_in_chunks(X, y))
     with pytest.raises(ValueError, match="continuous"):
         GDLogisticRegression().fit(*_in_chunks(np.nan_to_num(X), y + 0.5))
+
+
+def test_bad_input_gets_a_clear_error_and_no_numpy_warning(client):
+    X, y = _well_conditioned(2)
+    Xd, yd = _in_chunks(X, y)
+    with pytest.raises(TypeError, match="X must be a dask array or DataFrame, not ndarray"):
+        GDLogisticRegression().fit(X, yd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 0/0 or overflow on the way
+        with pytest.raises(ValueError, match="sample weights sum to zero"):
+            GDLogisticRegression().fit(Xd, yd, sample_weight=np.zeros(len(y)))
+        with pytest.raises(ValueError, match="too large"):
+            GDLogisticRegression().fit(*_in_chunks(X * 1e200, y))
 
 
 def test_evaluations_run_where_the_partitions_are(client):

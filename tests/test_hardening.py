@@ -5,6 +5,7 @@ import threading
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from callback_helpers import OnIterationEnd
@@ -12,6 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skgd import GDLogisticRegression
 from skgd._objective import LogisticObjective
@@ -75,12 +77,39 @@ def test_bad_sample_weight_raises(sample_weight, message, binary):
         ({"solver": "newton"}, "solver"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"warm_start": "False"}, "warm_start"),  # a truthy string is no bool
+        ({"fit_intercept": 1}, "fit_intercept"),
+        ({"verbose": -1}, "verbose"),
+        ({"class_weight": np.array([1.0, 2.0])}, "class_weight"),
+        ({"class_weight": "auto"}, "class_weight"),
     ],
 )
 def test_invalid_hyper_parameters_follow_scikit_learn_conventions(params, name, binary):
     X, y = binary
-    with pytest.raises(ValueError, match=f"The '{name}' parameter of GDLogisticRegression must"):
+    # scikit-learn's error class: a ValueError and a TypeError
+    with pytest.raises(InvalidParameterError,
+                       match=f"The '{name}' parameter of GDLogisticRegression must"):
         GDLogisticRegression(**params).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_verbose_takes_a_bool_as_logistic_regression_does(binary, capsys):
+    GDLogisticRegression(verbose=True, max_iter=10).fit(*binary)
+    assert capsys.readouterr().out.startswith("iter    10  J ")  # every 10 iterations
+
+
+def test_a_warm_refit_takes_the_new_datas_feature_names(binary):
+    X, y = binary
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    model = GDLogisticRegression(warm_start=True).fit(X, y).fit(frame, y)
+    assert_array_equal(model.feature_names_in_, frame.columns)
+    model.fit(X, y)  # LogisticRegression forgets them on a fit without names, too
+    assert not hasattr(model, "feature_names_in_")
+    model.fit(frame, y)
+    with pytest.raises(ValueError, match="same features as the previous fit: it had 5 features"):
+        model.fit(frame.iloc[:, :3], y)
+    assert_array_equal(model.feature_names_in_, frame.columns)  # the failed fit lost nothing
+    assert model.n_features_in_ == 5
 
 
 def test_warm_start_after_features_or_classes_changed_raises(binary):

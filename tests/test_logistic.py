@@ -215,7 +215,7 @@ def test_warm_start_continues_from_previous_solution(binary):
     model.fit(X, y)
     assert model.n_iter_[0] == 0  # already optimal
     coef = model.coef_.copy()
-    with pytest.raises(ValueError, match="X has 3 features"):
+    with pytest.raises(ValueError, match="same features as the previous fit: it had 5 features"):
         model.fit(X[:, :3], y)
     with pytest.raises(ValueError, match="warm_start=True needs the same classes"):
         model.fit(X, np.where(y == 1, 2, y))

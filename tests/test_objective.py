@@ -2,6 +2,7 @@
 
 import multiprocessing
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -268,6 +269,17 @@ def test_feature_moments_are_accurate_for_large_means_and_constants(dtype):
     assert_allclose(mean[2], expected_mean[2], rtol=1e-12)
     assert_allclose(variance[:2], expected_variance[:2], rtol=1e-5)
     assert variance[2] == 0.0  # a constant feature: exactly no spread
+
+
+@pytest.mark.parametrize("sparse_format", [None, "csr"])
+def test_feature_moments_that_overflow_raise_without_a_numpy_warning(sparse_format):
+    # what a dask worker computes, outside any error state the fit sets
+    X = np.array([[1e200, 1.0], [-1e200, 2.0], [3e200, 0.0]])
+    X = X if sparse_format is None else sp.csr_matrix(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="too large"):
+            feature_moments(X, np.full(3, 1 / 3))
 
 
 def test_sparse_feature_moments_add_duplicate_entries_before_squaring():
