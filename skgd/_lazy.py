@@ -51,12 +51,18 @@ def supports_lazy_passes(objective):
     return sp.issparse(X) and X.format == "csr" and objective.penalty.is_smooth
 
 
-# Lazy passes are used when the features outnumber a mini-batch's stored
-# entries this many times.  Measured on 50000 rows with 5 and 40 entries per
-# row, batches of 512: dense and lazy epochs cost the same at about 23 and 15
-# times (a lazy epoch was 2.8 times faster than a dense one at 300000 features
-# and 5 entries per row, 1.7 times slower at 1000).
-FEATURES_PER_BATCH_ENTRY = 20
+# Lazy passes are used when the features outnumber those a mini-batch touches
+# FEATURES_PER_TOUCHED times, divided by K**CLASS_EXPONENT for K rows of
+# parameters: a dense step moves K x n_features coordinates, a lazy one brings
+# up to date a state row of 3K + 3 numbers per touched feature, so the lazy
+# step gains with K.  Measured on SVRG epochs over 20000 rows with 20 stored
+# entries each (power-law columns, batches of 512, 3100 to 7500 features
+# touched): dense and lazy epochs cost the same at about 20, 7.5 and 3.7 times
+# for 1, 5 and 20 rows of parameters (binary, 5 and 20 classes); a lazy epoch
+# was 4.3 times faster at 20 classes and 200000 features, 1.8 times slower at
+# 5000.  (Uniform columns, measured binary before: 15 to 23 times.)
+FEATURES_PER_TOUCHED = 20
+CLASS_EXPONENT = 0.6
 
 
 class LazyVariables(NamedTuple):
@@ -86,23 +92,39 @@ class LazyPasses:
         self.objective = objective
         self.variables = variables
         self.buffer = None
+        self.column_share = None
 
     def suit(self, batch_size, largest_step=None):
-        """Whether lazy passes beat dense ones: features far outnumber a batch's entries.
+        """Whether lazy passes beat dense ones: features far outnumber those a batch touches.
 
-        A dense step costs a few vectorised passes over the features; a lazy
-        one a few dozen over the batch's entries and features.  An averaged
-        pass also needs each step to shrink no coordinate by more than half
+        A dense step costs a few vectorised passes over every coordinate; a
+        lazy one a few dozen over the batch's entries and the features it
+        touches (see ``FEATURES_PER_TOUCHED``).  An averaged pass also needs
+        each step to shrink no coordinate by more than half
         (``1 - largest_step * lam * s^2 >= 1/2``; see :mod:`skgd._lazy_averaged`).
         """
-        X = self.objective.X
-        batch_entries = min(batch_size, X.shape[0]) * X.nnz / max(X.shape[0], 1)
-        if X.shape[1] < FEATURES_PER_BATCH_ENTRY * batch_entries:
+        n_features = self.objective.n_features
+        n_rows = self.objective.shape[0]
+        threshold = FEATURES_PER_TOUCHED / n_rows**CLASS_EXPONENT
+        if n_features < threshold * self.touched_features(batch_size):
             return False
         if largest_step is None:
             return True
         largest_scale = self.variables.levels.max()
         return largest_step * self.objective.penalty.l2_strength * largest_scale**2 <= 0.5
+
+    def touched_features(self, batch_size):
+        """The number of features a mini-batch of ``batch_size`` random rows stores, expected.
+
+        ``sum_j 1 - (1 - f_j)^batch_size``, with ``f_j`` the share of rows that
+        store feature j (counted once per fit, O(stored entries)).
+        """
+        X = self.objective.X
+        if self.column_share is None:
+            counts = np.bincount(X.indices, minlength=X.shape[1])
+            self.column_share = np.minimum(counts / max(X.shape[0], 1), 1.0)
+        rows = min(batch_size, X.shape[0])
+        return float(np.sum(-np.expm1(rows * np.log1p(-self.column_share))))
 
     def _buffer(self, n_rows):
         """Memory for a pass's per-feature state, reused from one pass to the next.

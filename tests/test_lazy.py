@@ -91,12 +91,12 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
         original_rebase(self)
 
     monkeypatch.setattr(_lazy_averaged.AveragedPass, "_rebase", counting_rebase)
-    monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", 0)  # lazy at any width
+    monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", 0)  # lazy at any width
     lazy_passes = _count_calls(monkeypatch, "averaged_pass")
     passes = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
-            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
+            monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", np.inf)
         passes[kind] = assembly.stream_pass(
             state, batch_size=16, random_state=np.random.RandomState(1)
         )
@@ -115,13 +115,30 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
         assert rebases
 
 
-def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs_entries():
+def test_lazy_passes_are_kept_for_features_far_outnumbering_those_a_batch_touches():
     X, rng = _wide_sparse(n_samples=400, n_features=60, density=0.05)  # 3 per row
     objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
     passes = Assembly(objective, "auto").lazy_passes
-    entries_per_row = X.nnz / X.shape[0]
-    largest = int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row))
-    assert passes.suit(largest) and not passes.suit(largest + 1)
+    # the features a batch touches, expected, against those of random batches
+    share = np.bincount(X.indices, minlength=60) / 400
+    for batch_size in (1, 4, 50):
+        expected = np.sum(1 - (1 - share) ** batch_size)
+        assert passes.touched_features(batch_size) == pytest.approx(expected, rel=1e-12)
+        drawn = [len(np.unique(X[rng.choice(400, batch_size, replace=False)].indices))
+                 for _ in range(2000)]
+        assert np.mean(drawn) == pytest.approx(expected, rel=0.03)
+    # lazy up to the widest batch whose touched features the features outnumber
+    # enough; with more rows of parameters a dense step costs more, so that is wider
+    widest = {}
+    for n_classes in (2, 5, 20):
+        objective = LogisticObjective(X, rng.randint(0, n_classes, 400), None, n_classes, True,
+                                      ElasticNet(0.1, 0))
+        passes = Assembly(objective, "auto").lazy_passes
+        ratio = _lazy.FEATURES_PER_TOUCHED / objective.shape[0] ** _lazy.CLASS_EXPONENT
+        suits = [passes.suit(b) for b in range(1, 40)]
+        assert suits == [60 >= ratio * passes.touched_features(b) for b in range(1, 40)]
+        widest[n_classes] = suits.index(False)
+    assert widest[2] < widest[5] < widest[20]
     # none with an L1 part, or for CSC or dense X
     l1 = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0.5))
     assert Assembly(l1, "auto").lazy_passes is None
@@ -171,7 +188,7 @@ def test_partial_fit_with_lazy_passes_equals_dense_passes(monkeypatch, n_classes
     models = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
-            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
+            monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", np.inf)
         passes = _count_calls(monkeypatch, "averaged_pass")
         model = GDLogisticRegression(C=0.5, batch_size=16, random_state=0)
         for _ in range(4):
