@@ -197,12 +197,13 @@ class Assembly:
             return objective.prox(u, variables.coordinate_step(step))
 
         epoch = averaged_pass = None
-        if lazy is not None and lazy.suit(batch_size):
+        if lazy is not None and lazy.suit_epochs(batch_size):
             epoch = lazy.variance_reduced_epoch
+        if lazy is not None and lazy.suit_averaged(batch_size):
 
             def averaged_pass(x, average, n_steps, schedule, order, batch_size):
                 _, steps = pass_steps(schedule, n_steps, len(order), batch_size)
-                if not lazy.suit(batch_size, largest_step=steps.max()):
+                if not lazy.suit_averaged(batch_size, largest_step=steps.max()):
                     return None
                 x, average = lazy.averaged_pass(x, average, n_steps, steps, order, batch_size)
                 return x, average, n_steps + len(steps)

@@ -30,7 +30,7 @@ from ._lazy import LazyPass
 # products restart: V_j = U_j / Pi_g is multiplied by differences of sums of
 # the size of the step count, whose rounding grows as 1 / Pi_g (at 1e-100, a
 # strongly penalised stream lost 4e-2 of its average's digits).  Each step's
-# a_g is at least 1/2 (LazyPasses.suit), so Pi_g stays above 1/4.
+# a_g is at least 1/2 (LazyPasses.suit_averaged), so Pi_g stays above 1/4.
 REBASE_BELOW = 0.5
 
 

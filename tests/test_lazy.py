@@ -1,5 +1,7 @@
 """Lazy (just-in-time) passes on wide sparse X: the dense passes' steps, at O(entries)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -91,12 +93,12 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
         original_rebase(self)
 
     monkeypatch.setattr(_lazy_averaged.AveragedPass, "_rebase", counting_rebase)
-    monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", 0)  # lazy at any width
+    monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", 0)  # lazy at any width
     lazy_passes = _count_calls(monkeypatch, "averaged_pass")
     passes = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
-            monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", np.inf)
+            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
         passes[kind] = assembly.stream_pass(
             state, batch_size=16, random_state=np.random.RandomState(1)
         )
@@ -115,10 +117,14 @@ def test_a_lazy_averaged_pass_takes_the_dense_passs_steps(
         assert rebases
 
 
-def test_lazy_passes_are_kept_for_features_far_outnumbering_those_a_batch_touches():
+def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs():
     X, rng = _wide_sparse(n_samples=400, n_features=60, density=0.05)  # 3 per row
     objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
     passes = Assembly(objective, "auto").lazy_passes
+    # averaged passes: the features outnumber a batch's stored entries enough
+    entries_per_row = X.nnz / X.shape[0]
+    largest = int(60 / (_lazy.FEATURES_PER_BATCH_ENTRY * entries_per_row))
+    assert passes.suit_averaged(largest) and not passes.suit_averaged(largest + 1)
     # the features a batch touches, expected, against those of random batches
     share = np.bincount(X.indices, minlength=60) / 400
     for batch_size in (1, 4, 50):
@@ -135,10 +141,19 @@ def test_lazy_passes_are_kept_for_features_far_outnumbering_those_a_batch_touche
                                       ElasticNet(0.1, 0))
         passes = Assembly(objective, "auto").lazy_passes
         ratio = _lazy.FEATURES_PER_TOUCHED / objective.shape[0] ** _lazy.CLASS_EXPONENT
-        suits = [passes.suit(b) for b in range(1, 40)]
+        suits = [passes.suit_epochs(b) for b in range(1, 40)]
         assert suits == [60 >= ratio * passes.touched_features(b) for b in range(1, 40)]
         widest[n_classes] = suits.index(False)
     assert widest[2] < widest[5] < widest[20]
+    # a feature every row stores is touched by every batch (and warns nothing)
+    X = sp.hstack([X, np.ones((400, 1))], format="csr")
+    objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
+    passes = Assembly(objective, "auto").lazy_passes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert passes.touched_features(8) == pytest.approx(
+            1 + np.sum(1 - (1 - share) ** 8), rel=1e-12
+        )
     # none with an L1 part, or for CSC or dense X
     l1 = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0.5))
     assert Assembly(l1, "auto").lazy_passes is None
@@ -188,7 +203,7 @@ def test_partial_fit_with_lazy_passes_equals_dense_passes(monkeypatch, n_classes
     models = {}
     for kind in ("lazy", "dense"):
         if kind == "dense":
-            monkeypatch.setattr(_lazy, "FEATURES_PER_TOUCHED", np.inf)
+            monkeypatch.setattr(_lazy, "FEATURES_PER_BATCH_ENTRY", np.inf)
         passes = _count_calls(monkeypatch, "averaged_pass")
         model = GDLogisticRegression(C=0.5, batch_size=16, random_state=0)
         for _ in range(4):
