@@ -606,11 +606,10 @@ class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator)
                 f"{self.coef_.shape[1]} features, the new data has {objective.n_features}. "
                 "Set warm_start=False to start afresh."
             )
-        start[:, : objective.n_features] = (
-            self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_  # sparsified
-        )
+        coef = _as_numpy(self.coef_)  # a fit on a device left it there
+        start[:, : objective.n_features] = coef.toarray() if sp.issparse(coef) else coef
         if objective.fit_intercept:
-            start[:, objective.n_features] = self.intercept_
+            start[:, objective.n_features] = _as_numpy(self.intercept_)
         return start
 
     def decision_function(self, X):

@@ -164,3 +164,23 @@ def test_sparse_tensors_are_refused_clearly():
     with config_context(array_api_dispatch=True):
         with pytest.raises(TypeError, match="Sparse arrays of another namespace"):
             GDLogisticRegression().fit(torch.asarray(X).to_sparse(), torch.asarray(y))
+
+
+def test_a_warm_start_from_a_fit_on_another_device():
+    # the previous fit's coefficients live on the device: the start point fetches them
+    strict = pytest.importorskip("array_api_strict")
+    device = strict.Device("device1")  # not the CPU device: no implicit conversion
+    X, y = _data(3)
+    X_xp, y_xp = strict.asarray(X, device=device), strict.asarray(y, device=device)
+    with config_context(array_api_dispatch=True):
+        model = GDLogisticRegression(warm_start=True).fit(X_xp, y_xp)
+        first = _to_numpy(strict.asarray(model.coef_, device=strict.Device("CPU_DEVICE")))
+        model.fit(X_xp, y_xp)  # already optimal
+        assert model.n_iter_[0] == 0 and model.coef_.device == device
+        model.partial_fit(X_xp, y_xp)  # a stream goes on from the fitted model
+    local = GDLogisticRegression(warm_start=True).fit(X, y)
+    assert_allclose(first, local.coef_, rtol=1e-6)
+    local.fit(X, y)
+    local.partial_fit(X, y)
+    coef = strict.asarray(model.coef_, device=strict.Device("CPU_DEVICE"))
+    assert_allclose(_to_numpy(coef), local.coef_, rtol=1e-6)

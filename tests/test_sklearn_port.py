@@ -76,9 +76,12 @@ Left out, and why:
 - test_saga_vs_liblinear: a comparison of two scikit-learn solvers with no
   counterpart among skgd's (skgd's solvers are compared with lbfgs and
   liblinear in the tests ported here).
-- Array API tests (test_logistic_regression_array_api_compliance,
-  test_logistic_regression_array_api_warm_start): skgd supports numpy and
-  scipy.sparse only; array API support is a later issue.
+
+The array-API tests (test_logistic_regression_array_api_compliance,
+test_logistic_regression_array_api_warm_start) are ported at the end: the
+reference stays scikit-learn's lbfgs on numpy, skgd fits on the namespace and
+device, with the original's tolerances; they need SCIPY_ARRAY_API=1
+(tests/conftest.py sets it) and skip the namespaces and devices not installed.
 """
 
 import itertools
@@ -90,6 +93,7 @@ from numpy.testing import assert_allclose, assert_array_almost_equal, assert_arr
 from scipy import sparse
 from scipy.linalg import svd
 from scipy.special import expit
+from sklearn import config_context
 from sklearn._loss import HalfMultinomialLoss
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_low_rank_matrix
@@ -100,6 +104,15 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import LabelEncoder, scale
 from sklearn.utils import compute_class_weight, shuffle
+from sklearn.utils._array_api import (
+    _atol_for_type,
+    move_to,
+    yield_namespace_device_dtype_combinations,
+)
+from sklearn.utils._array_api import (
+    device as array_api_device,
+)
+from sklearn.utils._testing import _array_api_for_tests
 from sklearn.utils.fixes import COO_CONTAINERS, CSR_CONTAINERS, _sparse_random_array
 
 from skgd import GDLogisticRegression, _rowblocks
@@ -1456,3 +1469,110 @@ def test_logistic_regression_callback_support_warning(solver):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         GDLogisticRegression(solver=solver).set_callbacks(cb)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("use_str_y", [False, True])
+@pytest.mark.parametrize("use_sample_weight", [False, True])
+@pytest.mark.parametrize("class_weight", [None, "balanced", "dict"])
+@pytest.mark.parametrize(
+    "array_namespace, device_name, dtype_name", yield_namespace_device_dtype_combinations()
+)
+def test_logistic_regression_array_api_compliance(
+    binary, use_str_y, use_sample_weight, class_weight, array_namespace, device_name, dtype_name
+):
+    # skgd on the namespace and device, against scikit-learn on numpy (the
+    # original compares lbfgs on both).  The reference is newton-cg: lbfgs at
+    # tol=1e-12 stops on its function tolerance, 1.2e-7 from the optimum with
+    # sample and class weights (newton-cg and skgd agree to 3e-13 there).  It
+    # fits float64 copies: in float32 its line search warns of rounding.
+    xp, device = _array_api_for_tests(array_namespace, device_name, dtype_name)
+    X_np = iris.data.astype(dtype_name, copy=True)
+    n_samples, _ = X_np.shape
+    X_xp = xp.asarray(X_np, device=device)
+    if use_str_y:
+        if binary:
+            target = (iris.target > 0).astype(np.int64)
+            target = np.array(["setosa", "not-setosa"])[target]
+            if class_weight == "dict":
+                class_weight = {"setosa": 1.0, "not-setosa": 3.0}
+        else:
+            target = iris.target_names[iris.target]
+            if class_weight == "dict":
+                class_weight = {"virginica": 1.0, "setosa": 2.0, "versicolor": 3.0}
+        y_np = target.copy()
+        y_xp_or_np = np.asarray(y_np, copy=True)
+    else:
+        if binary:
+            target = (iris.target > 0).astype(np.int64)
+            if class_weight == "dict":
+                class_weight = {0: 1.0, 1: 3.0}
+        else:
+            target = iris.target
+            if class_weight == "dict":
+                class_weight = {0: 1.0, 1: 2.0, 2: 3.0}
+        y_np = target.astype(dtype_name)
+        y_xp_or_np = xp.asarray(y_np, device=device)
+
+    if use_sample_weight:
+        sample_weight = (
+            np.random.default_rng(0).uniform(-1, 5, size=n_samples).clip(0, None)
+            .astype(dtype_name)
+        )
+    else:
+        sample_weight = None
+
+    lr_params = dict(C=1e-2, tol=1e-12, max_iter=500, class_weight=class_weight)
+    X_64 = X_np.astype(np.float64)
+    lr_np = LogisticRegression(solver="newton-cg", **lr_params).fit(
+        X_64, y_np, sample_weight=sample_weight
+    )
+    assert lr_np.n_iter_ < lr_np.max_iter
+    assert np.abs(lr_np.coef_).max() > 0.1  # C is not too small for the test to mean much
+
+    atol = _atol_for_type(dtype_name) * 10
+    rtol = 5e-3 if dtype_name == "float32" else 1e-5
+    with config_context(array_api_dispatch=True):
+        lr_xp = GDLogisticRegression(**lr_params).fit(X_xp, y_xp_or_np,
+                                                        sample_weight=sample_weight)
+        assert lr_xp.n_iter_.shape == lr_np.n_iter_.shape
+        assert int(lr_xp.n_iter_[0]) < lr_xp.max_iter
+        for attr_name in ("coef_", "intercept_"):
+            attr_xp = getattr(lr_xp, attr_name)
+            assert_allclose(move_to(attr_xp, xp=np, device="cpu"), getattr(lr_np, attr_name),
+                            rtol=rtol, atol=atol)
+            assert attr_xp.dtype == X_xp.dtype
+            assert array_api_device(attr_xp) == array_api_device(X_xp)
+        for method in ("predict_proba", "predict_log_proba"):
+            result = getattr(lr_xp, method)(X_xp)
+            assert_allclose(move_to(result, xp=np, device="cpu"), getattr(lr_np, method)(X_64),
+                            rtol=rtol, atol=atol)
+            assert result.dtype == X_xp.dtype
+            assert array_api_device(result) == array_api_device(X_xp)
+        prediction_xp = lr_xp.predict(X_xp)
+        if not use_str_y:
+            prediction_xp = move_to(prediction_xp, xp=np, device="cpu")
+        assert_array_equal(prediction_xp, lr_np.predict(X_64))
+
+
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize(
+    "array_namespace, device_name, dtype_name", yield_namespace_device_dtype_combinations()
+)
+def test_logistic_regression_array_api_warm_start(binary, array_namespace, device_name,
+                                                  dtype_name):
+    """Test that warm_start=True works with array API inputs across
+    multiple fit calls for both binary and multiclass classification."""
+    xp, device_ = _array_api_for_tests(array_namespace, device_name, dtype_name)
+    X_np = iris.data.astype(dtype_name, copy=True)
+    if binary:
+        y_np = (iris.target > 0).astype(dtype_name)
+    else:
+        y_np = iris.target.astype(dtype_name)
+    X_xp = xp.asarray(X_np, device=device_)
+    y_xp = xp.asarray(y_np, device=device_)
+    with config_context(array_api_dispatch=True):
+        lr = GDLogisticRegression(C=1e-2, max_iter=300, warm_start=True)
+        lr.fit(X_xp, y_xp)
+        lr.predict(X_xp)
+        lr.fit(X_xp, y_xp)
