@@ -14,8 +14,12 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+
+# LogisticRegression's bases, so that code asking isinstance(model, ...) of a linear
+# classifier finds one (skgd's own decision_function, predict and sparsify stand first)
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -64,7 +68,9 @@ class _Stream(NamedTuple):
     random_state: np.random.RandomState  # the row orders of all passes
 
 
-class GDLogisticRegression(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
+class GDLogisticRegression(
+    LinearClassifierMixin, SparseCoefMixin, CallbackSupportMixin, BaseEstimator
+):
     """Logistic regression trained by explicit gradient descent.
 
     A drop-in for :class:`sklearn.linear_model.LogisticRegression`: it

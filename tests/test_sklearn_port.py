@@ -92,7 +92,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_almost_equal, assert_array_equal
 from scipy import sparse
 from scipy.linalg import svd
-from scipy.special import expit
 from sklearn import config_context
 from sklearn._loss import HalfMultinomialLoss
 from sklearn.base import clone
@@ -730,12 +729,6 @@ def test_logreg_l1(seed, csr_container):
         assert_allclose(lr_skgd_sp.coef_, lr_skgd.coef_, err_msg=solver)
 
 
-def _predict_proba_lr(clf, X):
-    """LinearClassifierMixin._predict_proba_lr: one-vs-rest logistic probabilities."""
-    prob = expit(clf.decision_function(X))
-    return prob / prob.sum(axis=1, keepdims=True)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_logreg_predict_proba_multinomial(solver, seed):
@@ -758,10 +751,9 @@ def test_logreg_predict_proba_multinomial(solver, seed):
     assert clf_ovr_loss > clf_multi_loss
 
     # Predicted probabilities using the soft-max function should give a
-    # smaller loss than those using the logistic function (skgd has no
-    # _predict_proba_lr: the module's helper computes it).
+    # smaller loss than those using the logistic function.
     clf_multi_loss = log_loss(y, clf_multi.predict_proba(X))
-    clf_wrong_loss = log_loss(y, _predict_proba_lr(clf_multi, X))
+    clf_wrong_loss = log_loss(y, clf_multi._predict_proba_lr(X))
     assert clf_wrong_loss > clf_multi_loss
 
 
