@@ -146,8 +146,9 @@ def test_lazy_passes_are_kept_for_features_far_outnumbering_a_batchs():
         widest[n_classes] = suits.index(False)
     assert widest[2] < widest[5] < widest[20]
     # a feature every row stores is touched by every batch (and warns nothing)
-    X = sp.hstack([X, np.ones((400, 1))], format="csr")
-    objective = LogisticObjective(X, rng.randint(0, 2, 400), None, 2, True, ElasticNet(0.1, 0))
+    everywhere = sp.hstack([X, np.ones((400, 1))], format="csr")
+    objective = LogisticObjective(everywhere, rng.randint(0, 2, 400), None, 2, True,
+                                  ElasticNet(0.1, 0))
     passes = Assembly(objective, "auto").lazy_passes
     with warnings.catch_warnings():
         warnings.simplefilter("error")
